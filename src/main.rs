@@ -1,0 +1,185 @@
+//! The `kitascan` command: a thin CLI over the library. It finds the model files, loads inputs,
+//! runs the stages and prints JSON; everything it does is a library call.
+
+mod bench;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use kitascan::input::{self, Limits};
+use kitascan::ocr::{Engine, EngineParams, ModelPaths, PageOrientation, TextLine};
+
+#[derive(Parser)]
+#[command(name = "kitascan", version, about = "On-device reader for Indonesian residence permits (KITAS/KITAP)")]
+struct Cli {
+    /// Folder holding the ONNX models (default: $KITASCAN_MODELS, ./models, or beside the binary).
+    #[arg(long, global = true)]
+    models: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read the text lines of images and PDFs; prints one JSON object per input.
+    Ocr {
+        /// JPEG, PNG or PDF files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The pages are known to be upright: skip the angle classifier.
+        #[arg(long)]
+        upright: bool,
+        /// Write the detection probability map beside each input (`<input>.p<N>.detmap.png`).
+        #[arg(long)]
+        debug: bool,
+    },
+    /// Read a generated sample permit (fake identity) and print its lines: a first look at the
+    /// engine with nothing but the models.
+    Demo,
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KITASCAN_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kitascan: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let models = find_models(cli.models.as_deref())?;
+    match cli.command {
+        Command::Ocr { files, upright, debug } => {
+            let engine = load_engine(&models)?;
+            let orientation = if upright { PageOrientation::Upright } else { PageOrientation::Unknown };
+            Ok(ocr_files(&engine, &files, orientation, debug))
+        }
+        Command::Demo => {
+            let engine = load_engine(&models)?;
+            demo(&engine)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { what } => {
+            let engine = load_engine(&models)?;
+            bench::run(&engine, what)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The models folder: the flag, then `$KITASCAN_MODELS`, then `./models`, then the repository's
+/// `models/` when run from its target folder, then the packaged location.
+fn find_models(flag: Option<&Path>) -> Result<ModelPaths> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = flag {
+        candidates.push(dir.to_owned());
+    } else {
+        if let Some(dir) = std::env::var_os("KITASCAN_MODELS") {
+            candidates.push(dir.into());
+        }
+        candidates.push("models".into());
+        if let Ok(exe) = std::env::current_exe() {
+            // target/<profile>/kitascan -> <repo>/models
+            if let Some(repo) = exe.parent().and_then(Path::parent).and_then(Path::parent) {
+                candidates.push(repo.join("models"));
+            }
+        }
+        candidates.push("/usr/share/kitascan/models".into());
+    }
+    for dir in &candidates {
+        let paths = ModelPaths::in_dir(dir);
+        if paths.det.is_file() && paths.cls.is_file() && paths.rec.is_file() {
+            return Ok(paths);
+        }
+    }
+    let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    bail!("model files not found (looked in {}); run models/fetch to get them", looked.join(", "))
+}
+
+fn load_engine(paths: &ModelPaths) -> Result<Engine> {
+    Engine::load(paths, EngineParams::default()).context("loading the OCR models")
+}
+
+#[derive(Serialize)]
+struct PageLines {
+    index: usize,
+    width: u32,
+    height: u32,
+    lines: Vec<TextLine>,
+}
+
+#[derive(Serialize)]
+struct FileLines<'a> {
+    file: &'a Path,
+    pages: Vec<PageLines>,
+}
+
+/// Reads each file and prints its JSON line; a bad file is reported on stderr and skipped.
+fn ocr_files(engine: &Engine, files: &[PathBuf], orientation: PageOrientation, debug: bool) -> ExitCode {
+    let mut failed = false;
+    let stdout = std::io::stdout();
+    for file in files {
+        match ocr_file(engine, file, orientation, debug) {
+            Ok(pages) => {
+                let out = FileLines { file, pages };
+                let mut lock = stdout.lock();
+                let written = serde_json::to_writer(&mut lock, &out).is_ok() && writeln!(lock).is_ok();
+                if !written {
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(e) => {
+                eprintln!("kitascan: {}: {e:#}", file.display());
+                failed = true;
+            }
+        }
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn ocr_file(engine: &Engine, file: &Path, orientation: PageOrientation, debug: bool) -> Result<Vec<PageLines>> {
+    let pages = input::load(file, &Limits::default())?;
+    let mut out = Vec::with_capacity(pages.len());
+    for page in pages {
+        let detection = engine.detect(&page.image)?;
+        if debug {
+            let mut name = file.as_os_str().to_owned();
+            name.push(format!(".p{}.detmap.png", page.index));
+            detection.map.save(&name).with_context(|| format!("writing {}", PathBuf::from(&name).display()))?;
+        }
+        let lines = engine.read_boxes(&page.image, &detection.boxes, orientation)?;
+        out.push(PageLines { index: page.index, width: page.image.width(), height: page.image.height(), lines });
+    }
+    Ok(out)
+}
+
+fn demo(engine: &Engine) -> Result<()> {
+    use rand::SeedableRng;
+    let fonts = kitascan::synth::Fonts::load()?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let (page, _) = kitascan::synth::sample_page(&mut rng, &fonts);
+    eprintln!("kitascan demo: reading a generated {}x{} sample page", page.width(), page.height());
+    for line in engine.read(&page, PageOrientation::Unknown)? {
+        println!("{:5.3}  {}", line.confidence, line.text);
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Cutting a text line out of an image by its quadrilateral, straightened to an upright strip.
+//!
+//! The strip is sampled straight at the height the recogniser wants (a perspective map from the
+//! strip to the quad), so there is one pass over the pixels and no intermediate full-size crop.
+//! When the strip is much smaller than the line in the image, each output pixel averages a small
+//! grid of samples so that thin strokes are not lost to aliasing.
+
+use image::{Rgb, RgbImage};
+use imageproc::geometric_transformations::Projection;
+
+use crate::geometry::{Quad, dist};
+
+/// The quad's width and height in image pixels (the longer of each pair of opposite sides).
+pub fn quad_size(q: &Quad) -> (f32, f32) {
+    let w = dist(q[0], q[1]).max(dist(q[3], q[2]));
+    let h = dist(q[0], q[3]).max(dist(q[1], q[2]));
+    (w, h)
+}
+
+/// Samples the quad `q` of `img` into an upright strip `out_h` pixels high, its width following
+/// the quad's aspect ratio (at least 1, at most `max_w`). Corner 0 of `q` lands at the strip's
+/// top-left. Pixels outside the image read as white, the colour of paper.
+pub fn crop_line(img: &RgbImage, q: &Quad, out_h: u32, max_w: u32) -> RgbImage {
+    let (w, h) = quad_size(q);
+    let out_w = ((w / h.max(1.0)) * out_h as f32).ceil().clamp(1.0, max_w.max(1) as f32) as u32;
+    crop_to(img, q, out_w, out_h)
+}
+
+/// Samples the quad `q` of `img` into an `out_w` x `out_h` strip.
+pub fn crop_to(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32) -> RgbImage {
+    let (ow, oh) = (out_w as f32, out_h as f32);
+    let from = [(0.0, 0.0), (ow, 0.0), (ow, oh), (0.0, oh)];
+    let to = q.map(|p| (p[0], p[1]));
+    let Some(proj) = Projection::from_control_points(from, to) else {
+        return RgbImage::from_pixel(out_w, out_h, Rgb([255, 255, 255]));
+    };
+    let (w, h) = quad_size(q);
+    // Samples per output pixel along each axis: enough that samples are at most ~1 px apart.
+    let n = ((w / ow).max(h / oh).ceil() as u32).clamp(1, 4);
+    let step = 1.0 / n as f32;
+    let weight = 1.0 / (n * n) as f32;
+    RgbImage::from_fn(out_w, out_h, |x, y| {
+        let mut acc = [0.0f32; 3];
+        for i in 0..n {
+            for j in 0..n {
+                let sx = x as f32 + (i as f32 + 0.5) * step;
+                let sy = y as f32 + (j as f32 + 0.5) * step;
+                let (u, v) = proj * (sx, sy);
+                let p = bilinear(img, u - 0.5, v - 0.5);
+                for c in 0..3 {
+                    acc[c] += p[c] * weight;
+                }
+            }
+        }
+        Rgb(acc.map(|v| v.round().clamp(0.0, 255.0) as u8))
+    })
+}
+
+/// Bilinear sample at pixel-centre coordinates; outside the image reads as white.
+fn bilinear(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (x0, y0) = (x.floor(), y.floor());
+    let (fx, fy) = (x - x0, y - y0);
+    let (xi, yi) = (x0 as i64, y0 as i64);
+    let px = |xx: i64, yy: i64| -> [f32; 3] {
+        if xx < 0 || yy < 0 || xx >= w || yy >= h {
+            [255.0; 3]
+        } else {
+            img.get_pixel(xx as u32, yy as u32).0.map(f32::from)
+        }
+    };
+    let (a, b, c, d) = (px(xi, yi), px(xi + 1, yi), px(xi, yi + 1), px(xi + 1, yi + 1));
+    let mut out = [0.0; 3];
+    for k in 0..3 {
+        let top = a[k] + (b[k] - a[k]) * fx;
+        let bottom = c[k] + (d[k] - c[k]) * fx;
+        out[k] = top + (bottom - top) * fy;
+    }
+    out
+}
+
+/// Turns the quad by 180 degrees: the same region, corner 0 now at what was corner 2.
+pub fn turned(q: &Quad) -> Quad {
+    [q[2], q[3], q[0], q[1]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_axis_aligned_crop_copies_the_region() {
+        let img = RgbImage::from_fn(40, 20, |x, y| Rgb([(x * 5) as u8, (y * 10) as u8, 0]));
+        let q = [[10.0, 5.0], [30.0, 5.0], [30.0, 15.0], [10.0, 15.0]];
+        let c = crop_to(&img, &q, 20, 10);
+        assert_eq!(c.dimensions(), (20, 10));
+        assert_eq!(c.get_pixel(0, 0).0, [50, 50, 0]);
+        assert_eq!(c.get_pixel(19, 9).0, [145, 140, 0]);
+    }
+
+    #[test]
+    fn a_turned_quad_gives_the_strip_upside_down() {
+        let img = RgbImage::from_fn(40, 20, |x, _| Rgb([(x * 5) as u8, 0, 0]));
+        let q = [[10.0, 5.0], [30.0, 5.0], [30.0, 15.0], [10.0, 15.0]];
+        let c = crop_to(&img, &turned(&q), 20, 10);
+        assert_eq!(c.get_pixel(0, 0).0[0], 145);
+        assert_eq!(c.get_pixel(19, 0).0[0], 50);
+    }
+
+    #[test]
+    fn crop_line_keeps_the_aspect_ratio_at_the_requested_height() {
+        let img = RgbImage::new(400, 100);
+        let q = [[0.0, 0.0], [300.0, 0.0], [300.0, 30.0], [0.0, 30.0]];
+        assert_eq!(crop_line(&img, &q, 48, 2000).dimensions(), (480, 48));
+        assert_eq!(crop_line(&img, &q, 48, 100).dimensions(), (100, 48));
+    }
+}

@@ -1,0 +1,242 @@
+//! The OCR engine: PaddleOCR's PP-OCR models (detect, classify, recognize) run by tract.
+//!
+//! Each stage is a public method with typed hand-offs, so callers that know more than the engine
+//! (the document reader knows the page is upright) can skip or reorder stages:
+//!
+//! 1. [`Engine::detect`]: line quadrilaterals in input pixels (and the probability map).
+//! 2. [`Engine::strips`]: each line cut out and straightened to a 48-pixel-high strip.
+//! 3. [`Engine::classify`]: which strips are upside down (only where orientation is unknown).
+//! 4. [`Engine::recognize`]: text, per-character confidence and position.
+//!
+//! [`Engine::read`] chains them into [`TextLine`]s in the input image's pixel coordinates.
+//! The library receives model paths; finding and fetching the files is the binary's job.
+
+pub mod classify;
+pub mod crop;
+pub mod ctc;
+pub mod detect;
+pub mod model;
+pub mod recognize;
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::{Point, Quad, dist};
+pub use classify::{ClsParams, Orientation};
+pub use detect::{DetParams, Detection};
+pub use recognize::{RecParams, Recognized};
+
+/// Errors of the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("model {model}: {reason}")]
+    Model { model: String, reason: String },
+    #[error("unexpected model output: {0}")]
+    Output(String),
+}
+
+/// One character of a line: what it is, how sure the model is, and where it sits along the line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CharSpan {
+    pub ch: char,
+    pub confidence: f32,
+    /// Start and end of the character along the line, in input pixels measured from the line's
+    /// first corner along its top edge.
+    pub span: [f32; 2],
+}
+
+/// One line of text read from an image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextLine {
+    /// Corners in input pixels, clockwise from the text's top-left.
+    pub polygon: Quad,
+    pub text: String,
+    /// Mean character confidence, 0..1.
+    pub confidence: f32,
+    pub chars: Vec<CharSpan>,
+}
+
+impl TextLine {
+    /// The quadrilateral covering characters `from..to` (indices into `chars`), cut from this
+    /// line's polygon: where a label and its value were read as one line, this is the value's box.
+    pub fn span_polygon(&self, from: usize, to: usize) -> Option<Quad> {
+        let first = self.chars.get(from)?;
+        let last = self.chars.get(to.checked_sub(1)?)?;
+        let q = &self.polygon;
+        let len = dist(q[0], q[1]).max(1.0);
+        let (a, b) = ((first.span[0] / len).clamp(0.0, 1.0), (last.span[1] / len).clamp(0.0, 1.0));
+        let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+        Some([lerp(q[0], q[1], a), lerp(q[0], q[1], b), lerp(q[3], q[2], b), lerp(q[3], q[2], a)])
+    }
+}
+
+/// Where the three model files are.
+#[derive(Debug, Clone)]
+pub struct ModelPaths {
+    pub det: PathBuf,
+    pub cls: PathBuf,
+    pub rec: PathBuf,
+}
+
+impl ModelPaths {
+    /// The PP-OCRv4 mobile file names as `models/fetch` writes them, in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self {
+            det: dir.join("ch_PP-OCRv4_det_infer.onnx"),
+            cls: dir.join("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+            rec: dir.join("ch_PP-OCRv4_rec_infer.onnx"),
+        }
+    }
+}
+
+/// Tunables of the whole engine.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineParams {
+    pub det: DetParams,
+    pub cls: ClsParams,
+    pub rec: RecParams,
+    pub lines: LineParams,
+}
+
+/// Tunables of turning detections into lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineParams {
+    /// Lines read with a lower mean confidence are dropped: below this they are mostly noise,
+    /// texture or stray marks read as characters (PaddleOCR's text_score: 0.5).
+    pub min_confidence: f32,
+    /// A box this many times taller than wide is vertical text, turned before reading. Low
+    /// values turn single tall characters (`1`, `I`) on their side; three characters stacked
+    /// are already about 2.5 times taller than wide.
+    pub vertical_ratio: f32,
+}
+
+impl Default for LineParams {
+    fn default() -> Self {
+        Self { min_confidence: 0.5, vertical_ratio: 2.5 }
+    }
+}
+
+/// Whether the orientation of the page (and so of its lines) is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageOrientation {
+    /// Lines are upright: skip the angle classifier.
+    Upright,
+    /// Unknown: let the classifier turn upside-down lines.
+    Unknown,
+}
+
+/// The loaded models and their parameters.
+pub struct Engine {
+    pub detector: detect::Detector,
+    pub classifier: classify::Classifier,
+    pub recognizer: recognize::Recognizer,
+    pub lines: LineParams,
+}
+
+impl Engine {
+    /// Loads the three models.
+    pub fn load(paths: &ModelPaths, params: EngineParams) -> Result<Self, OcrError> {
+        let detector = detect::Detector::new(model::OnnxModel::load(&paths.det)?, params.det);
+        let classifier = classify::Classifier::new(model::OnnxModel::load(&paths.cls)?, params.cls);
+        let recognizer = recognize::Recognizer::new(model::OnnxModel::load(&paths.rec)?, params.rec)?;
+        Ok(Self { detector, classifier, recognizer, lines: params.lines })
+    }
+
+    /// Stage 1: text line boxes.
+    pub fn detect(&self, img: &RgbImage) -> Result<Detection, OcrError> {
+        self.detector.detect(img)
+    }
+
+    /// Stage 2: each box turned so its text runs left to right (vertical boxes are turned a
+    /// quarter), and cut out as a strip at the recogniser's height.
+    pub fn strips(&self, img: &RgbImage, boxes: &[Quad]) -> (Vec<Quad>, Vec<RgbImage>) {
+        let p = &self.recognizer.params;
+        let quads: Vec<Quad> = boxes
+            .iter()
+            .map(|q| {
+                let (w, h) = crop::quad_size(q);
+                if h >= w * self.lines.vertical_ratio { [q[1], q[2], q[3], q[0]] } else { *q }
+            })
+            .collect();
+        let strips = quads.iter().map(|q| crop::crop_line(img, q, p.height, p.max_width)).collect();
+        (quads, strips)
+    }
+
+    /// Stage 3: which strips are upside down.
+    pub fn classify(&self, strips: &[RgbImage]) -> Result<Vec<Orientation>, OcrError> {
+        self.classifier.classify(strips)
+    }
+
+    /// Stage 4: read the strips.
+    pub fn recognize(&self, strips: &[RgbImage]) -> Result<Vec<Recognized>, OcrError> {
+        self.recognizer.recognize(strips)
+    }
+
+    /// All stages: the lines of an image, top to bottom, in input pixel coordinates.
+    pub fn read(&self, img: &RgbImage, orientation: PageOrientation) -> Result<Vec<TextLine>, OcrError> {
+        let detection = self.detect(img)?;
+        self.read_boxes(img, &detection.boxes, orientation)
+    }
+
+    /// Stages 2-4 on boxes found by the caller (or by [`Engine::detect`]).
+    pub fn read_boxes(
+        &self,
+        img: &RgbImage,
+        boxes: &[Quad],
+        orientation: PageOrientation,
+    ) -> Result<Vec<TextLine>, OcrError> {
+        let (mut quads, mut strips) = self.strips(img, boxes);
+        if orientation == PageOrientation::Unknown {
+            for (i, o) in self.classify(&strips)?.into_iter().enumerate() {
+                if o.upside_down {
+                    quads[i] = crop::turned(&quads[i]);
+                    image::imageops::rotate180_in_place(&mut strips[i]);
+                }
+            }
+        }
+        let readings = self.recognize(&strips)?;
+        let lines = quads
+            .iter()
+            .zip(&strips)
+            .zip(readings)
+            .filter(|(_, r)| !r.text.is_empty() && r.confidence >= self.lines.min_confidence)
+            .map(|((q, s), r)| to_line(q, s.width(), r))
+            .collect();
+        Ok(lines)
+    }
+}
+
+/// A reading placed back on the image: character steps become spans along the line's top edge.
+fn to_line(q: &Quad, strip_width: u32, r: Recognized) -> TextLine {
+    let scale = dist(q[0], q[1]) / strip_width.max(1) as f32;
+    let chars = r
+        .chars
+        .iter()
+        .map(|c| CharSpan {
+            ch: c.ch,
+            confidence: c.confidence,
+            span: [c.steps.0 as f32 * r.step_px * scale, (c.steps.1 + 1) as f32 * r.step_px * scale],
+        })
+        .collect();
+    TextLine { polygon: *q, text: r.text, confidence: r.confidence, chars }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_polygon_cuts_the_line_along_its_edges() {
+        let c = |ch, a, b| CharSpan { ch, confidence: 1.0, span: [a, b] };
+        let line = TextLine {
+            polygon: [[0.0, 0.0], [100.0, 0.0], [100.0, 20.0], [0.0, 20.0]],
+            text: "AB CD".into(),
+            confidence: 1.0,
+            chars: vec![c('A', 0.0, 10.0), c('B', 10.0, 20.0), c(' ', 20.0, 30.0), c('C', 60.0, 70.0), c('D', 70.0, 80.0)],
+        };
+        assert_eq!(line.span_polygon(3, 5), Some([[60.0, 0.0], [80.0, 0.0], [80.0, 20.0], [60.0, 20.0]]));
+        assert_eq!(line.span_polygon(3, 9), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! Text recognition: PP-OCR's CRNN-style recogniser on 48-pixel-high strips, greedy CTC decoding.
+//!
+//! Strips are sorted by width and run in batches of similar width; each batch is padded to a
+//! width bucket so that tract compiles one plan per bucket. The character dictionary comes from
+//! the model's own `character` metadata, so a different PP-OCR recogniser brings its own.
+
+use image::{RgbImage, imageops};
+use tract_onnx::prelude::*;
+
+use super::OcrError;
+use super::ctc::{DecodedChar, Dictionary, SpaceParams, greedy_decode, restore_spaces};
+use super::model::OnnxModel;
+
+/// Tunables of the recogniser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecParams {
+    /// Strip height the model was trained on (PP-OCRv3 and later: 48).
+    pub height: u32,
+    /// Lines per model run: batching amortises per-run overhead; 6 is PaddleOCR's default.
+    pub batch: usize,
+    /// Strip widths are padded up to a multiple of this, bounding the number of compiled plans
+    /// while wasting at most this many columns per line.
+    pub width_bucket: u32,
+    /// Widest strip read: 40 heights covers the longest address line at full resolution; a
+    /// longer line is squeezed (still readable) rather than allowed to cost unbounded work.
+    pub max_width: u32,
+    /// How missed spaces are put back.
+    pub spaces: SpaceParams,
+}
+
+impl Default for RecParams {
+    fn default() -> Self {
+        Self { height: 48, batch: 6, width_bucket: 160, max_width: 1920, spaces: SpaceParams::default() }
+    }
+}
+
+/// The reading of one strip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognized {
+    pub text: String,
+    /// Mean of the characters' confidences (0 for an empty reading).
+    pub confidence: f32,
+    pub chars: Vec<DecodedChar>,
+    /// Strip pixels per time step: a character at steps (a, b) spans
+    /// `a * step_px .. (b + 1) * step_px` of the strip.
+    pub step_px: f32,
+}
+
+/// The recogniser and its dictionary.
+pub struct Recognizer {
+    model: OnnxModel,
+    dict: Dictionary,
+    pub params: RecParams,
+}
+
+impl Recognizer {
+    /// Wraps a recognition model, reading its dictionary from the model's metadata.
+    pub fn new(model: OnnxModel, params: RecParams) -> Result<Self, OcrError> {
+        let text = model.metadata("character").ok_or_else(|| OcrError::Model {
+            model: model.name().to_owned(),
+            reason: "no `character` metadata: not a PaddleOCR recognition model exported with its dictionary"
+                .into(),
+        })?;
+        Ok(Self { model, dict: Dictionary::from_metadata(&text), params })
+    }
+
+    pub fn dictionary(&self) -> &Dictionary {
+        &self.dict
+    }
+
+    /// Reads each strip (any size: they are scaled to the model's height).
+    pub fn recognize(&self, strips: &[RgbImage]) -> Result<Vec<Recognized>, OcrError> {
+        let h = self.params.height;
+        let widths: Vec<u32> = strips.iter().map(|s| self.strip_width(s)).collect();
+        let mut order: Vec<usize> = (0..strips.len()).collect();
+        order.sort_by_key(|&i| widths[i]);
+        let mut out: Vec<Option<Recognized>> = vec![None; strips.len()];
+        for group in order.chunks(self.params.batch.max(1)) {
+            let widest = group.iter().map(|&i| widths[i]).max().unwrap_or(1);
+            let bucket = widest.div_ceil(self.params.width_bucket) * self.params.width_bucket;
+            let refs: Vec<&RgbImage> = group.iter().map(|&i| &strips[i]).collect();
+            let input = strip_tensor(&refs, group.len(), h, bucket);
+            let probs = self.model.run(input)?;
+            let view = probs.to_plain_array_view::<f32>().map_err(|e| OcrError::Output(e.to_string()))?;
+            let shape = view.shape().to_vec();
+            if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
+                return Err(OcrError::Output(format!(
+                    "recogniser output shape {shape:?} for a dictionary of {}",
+                    self.dict.len()
+                )));
+            }
+            let step_px = bucket as f32 / shape[1] as f32;
+            for (k, &i) in group.iter().enumerate() {
+                let rows = view.slice(tract_ndarray::s![k, .., ..]);
+                let flat: Vec<f32> = rows.iter().copied().collect();
+                out[i] = Some(self.decode(&flat, shape[2], step_px));
+            }
+        }
+        Ok(out.into_iter().map(|r| r.unwrap_or_else(empty_reading)).collect())
+    }
+
+    fn decode(&self, probs: &[f32], classes: usize, step_px: f32) -> Recognized {
+        let chars = restore_spaces(greedy_decode(probs, classes, &self.dict), &self.params.spaces);
+        let text: String = chars.iter().map(|c| c.ch).collect();
+        let confidence = if chars.is_empty() {
+            0.0
+        } else {
+            chars.iter().map(|c| c.confidence).sum::<f32>() / chars.len() as f32
+        };
+        Recognized { text, confidence, chars, step_px }
+    }
+
+    /// The width a strip takes at the model's height, capped.
+    fn strip_width(&self, s: &RgbImage) -> u32 {
+        let h = self.params.height as f32;
+        ((s.width() as f32 * h / s.height().max(1) as f32).ceil() as u32).clamp(1, self.params.max_width)
+    }
+}
+
+fn empty_reading() -> Recognized {
+    Recognized { text: String::new(), confidence: 0.0, chars: Vec::new(), step_px: 8.0 }
+}
+
+/// A `[n, 3, h, w]` tensor of strips as PaddleOCR feeds them: each scaled to height `h` with its
+/// aspect kept (width at most `w`), left-aligned, values mapped to -1..1, channels BGR, zeros
+/// (mid-grey) to the right and in the unused batch slots.
+pub(crate) fn strip_tensor(strips: &[&RgbImage], n: usize, h: u32, w: u32) -> Tensor {
+    let mut t = tract_ndarray::Array4::<f32>::zeros((n.max(strips.len()), 3, h as usize, w as usize));
+    for (k, s) in strips.iter().enumerate() {
+        let sw = ((s.width() as f32 * h as f32 / s.height().max(1) as f32).ceil() as u32).clamp(1, w);
+        let scaled;
+        let src = if s.dimensions() == (sw, h) {
+            *s
+        } else {
+            scaled = imageops::resize(*s, sw, h, imageops::FilterType::Triangle);
+            &scaled
+        };
+        for (x, y, p) in src.enumerate_pixels() {
+            for c in 0..3 {
+                t[[k, c, y as usize, x as usize]] = p.0[2 - c] as f32 / 127.5 - 1.0;
+            }
+        }
+    }
+    t.into_tensor()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    #[test]
+    fn strip_tensor_scales_pads_and_normalises() {
+        let white = RgbImage::from_pixel(20, 10, Rgb([255, 255, 255]));
+        let t = strip_tensor(&[&white], 2, 48, 160);
+        assert_eq!(t.shape(), &[2, 3, 48, 160]);
+        let v = t.to_plain_array_view::<f32>().expect("f32");
+        assert_eq!(v[[0, 0, 0, 0]], 1.0);
+        assert_eq!(v[[0, 2, 47, 95]], 1.0);
+        // Beyond the scaled width (96) and in the empty slot: padding.
+        assert_eq!(v[[0, 0, 0, 96]], 0.0);
+        assert_eq!(v[[1, 1, 20, 10]], 0.0);
+    }
+}

@@ -1,0 +1,16 @@
+//! Shared by the integration tests: the real models, fetched by `models/fetch` (`make test` runs it).
+
+use std::path::PathBuf;
+
+use kitascan::ocr::{Engine, EngineParams, ModelPaths};
+
+pub fn models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+/// The engine on the real PP-OCRv4 models; panics with the fix when they are missing.
+pub fn engine() -> Engine {
+    let paths = ModelPaths::in_dir(&models_dir());
+    assert!(paths.det.is_file(), "model files missing in {}: run models/fetch", models_dir().display());
+    Engine::load(&paths, EngineParams::default()).expect("the models load")
+}
