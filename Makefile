@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN := target/release/kitascan
 
-.PHONY: run test build deps test-deps models lint bench clean-models
+.PHONY: run test build deps test-deps models lint bench cross-aarch64 cross-armv7
 
 run: deps models build
 	$(BIN) demo
@@ -30,3 +30,10 @@ lint:
 
 bench: models build
 	$(BIN) bench ocr
+
+# Cross builds for Raspberry Pi OS: need `cross` and a container engine (see cross.toml).
+cross-aarch64:
+	CROSS_CONFIG=cross.toml cross build --release --locked --target aarch64-unknown-linux-gnu
+
+cross-armv7:
+	CROSS_CONFIG=cross.toml cross build --release --locked --target armv7-unknown-linux-gnueabihf

@@ -1,16 +1,119 @@
 //! `kitascan bench ...`: timing of the engine's stages on generated documents.
+//!
+//! Every number printed here comes from documents the project generates itself (fake identities),
+//! so anyone can reproduce it with the same command and seed.
+
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Subcommand;
+use image::RgbImage;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
-use kitascan::ocr::Engine;
+use kitascan::ocr::{Engine, PageOrientation};
+use kitascan::synth::{CameraParams, Fonts, photograph, sample_page};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Time detection and recognition per image and per line on generated pages.
-    Ocr,
+    /// Time detection, classification and recognition per image and per line on generated
+    /// permit-style pages: clean scans and camera photos of them.
+    Ocr {
+        /// Pages of each kind (scan, photo).
+        #[arg(long, default_value_t = 4)]
+        pages: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
-pub fn run(_engine: &Engine, _what: BenchCommand) -> Result<()> {
-    anyhow::bail!("not yet")
+pub fn run(engine: &Engine, what: BenchCommand) -> Result<()> {
+    match what {
+        BenchCommand::Ocr { pages, seed } => bench_ocr(engine, pages, seed),
+    }
+}
+
+struct Timing {
+    kind: &'static str,
+    size: (u32, u32),
+    detect: Duration,
+    classify: Duration,
+    recognize: Duration,
+    lines: usize,
+}
+
+fn bench_ocr(engine: &Engine, pages: usize, seed: u64) -> Result<()> {
+    let fonts = Fonts::load()?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut images: Vec<(&'static str, RgbImage)> = Vec::new();
+    for _ in 0..pages {
+        let (page, _) = sample_page(&mut rng, &fonts);
+        let mut params = CameraParams::sample(&mut rng, 1920, 1080);
+        params.rotation_deg = params.rotation_deg.rem_euclid(90.0).min(8.0);
+        let (photo, _) = photograph(&page, &params, &mut rng)?;
+        images.push(("scan", page));
+        images.push(("photo", photo));
+    }
+    eprintln!("kitascan bench ocr: {} generated images, seed {seed}, 1 thread", images.len());
+    let first = Instant::now();
+    engine.read(&images[0].1, PageOrientation::Unknown)?;
+    let cold = first.elapsed();
+
+    let mut rows = Vec::new();
+    for (kind, img) in &images {
+        rows.push(time_stages(engine, kind, img)?);
+    }
+    println!("| image | size | detect ms | classify ms | recognize ms | lines | recognize ms/line |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {}x{} | {:.0} | {:.0} | {:.0} | {} | {:.1} |",
+            r.kind,
+            r.size.0,
+            r.size.1,
+            ms(r.detect),
+            ms(r.classify),
+            ms(r.recognize),
+            r.lines,
+            ms(r.recognize) / r.lines.max(1) as f64
+        );
+    }
+    for kind in ["scan", "photo"] {
+        let of: Vec<&Timing> = rows.iter().filter(|r| r.kind == kind).collect();
+        let det = median(of.iter().map(|r| ms(r.detect)).collect());
+        let per_line = median(of.iter().map(|r| ms(r.recognize) / r.lines.max(1) as f64).collect());
+        let total = median(of.iter().map(|r| ms(r.detect + r.classify + r.recognize)).collect());
+        println!(
+            "\n{kind}: median detect {det:.0} ms/image, recognize {per_line:.1} ms/line, all stages {total:.0} ms/image"
+        );
+    }
+    println!("first image including plan compilation: {:.0} ms", ms(cold));
+    Ok(())
+}
+
+fn time_stages(engine: &Engine, kind: &'static str, img: &RgbImage) -> Result<Timing> {
+    let t = Instant::now();
+    let detection = engine.detect(img)?;
+    let detect = t.elapsed();
+    let (_, strips) = engine.strips(img, &detection.boxes);
+    let t = Instant::now();
+    engine.classify(&strips)?;
+    let classify = t.elapsed();
+    let t = Instant::now();
+    let readings = engine.recognize(&strips)?;
+    let recognize = t.elapsed();
+    let lines = readings.iter().filter(|r| !r.text.is_empty()).count();
+    Ok(Timing { kind, size: img.dimensions(), detect, classify, recognize, lines })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }

@@ -17,6 +17,11 @@ pub(super) fn decode(
     limits: &Limits,
 ) -> Result<Vec<Page>, InputError> {
     guarded("image decoder", || {
+        if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+            return Err(InputError::Corrupt(
+                "JPEG is truncated: the end-of-image marker is missing".into(),
+            ));
+        }
         let (width, height) = dimensions(bytes, format)?;
         check_pixels(width, height, limits.max_pixels)?;
         let image = decode_upright(bytes, format, limits).map_err(|e| match e {
@@ -35,6 +40,38 @@ fn dimensions(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), InputErro
     ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|e| corrupt(format, &e))
+}
+
+/// `image` decodes JPEG leniently and paints grey where a truncated file (an interrupted upload)
+/// runs out, which would send a half-blank photo to OCR; a complete file has an EOI marker after
+/// its first scan. Header segments are skipped by length because an EXIF thumbnail inside them
+/// carries markers of its own.
+fn jpeg_has_end(bytes: &[u8]) -> bool {
+    first_scan(bytes)
+        .and_then(|scan| bytes.get(scan..))
+        .is_some_and(|scans| scans.windows(2).any(|m| m == [0xff, 0xd9]))
+}
+
+/// Offset just past the first start-of-scan marker, or `None` if the header runs out first.
+fn first_scan(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2; // past SOI
+    loop {
+        if *bytes.get(at)? != 0xff {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        at += 2;
+        match marker {
+            0xda => return Some(at),
+            // Fill bytes and markers that carry no length field.
+            0xff => at -= 1,
+            0x01 | 0xd0..=0xd7 => {}
+            _ => {
+                let length = u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
+                at += usize::from(length);
+            }
+        }
+    }
 }
 
 fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), InputError> {
@@ -134,7 +171,21 @@ mod tests {
             let result = decode(&bytes[..cut], &Limits::default());
             assert!(
                 matches!(result, Err(InputError::Corrupt(_))),
-                "cut at {cut}: {result:?}"
+                "cut at {cut}: {:?}",
+                result.map(|pages| pages.len())
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_png_is_corrupt() {
+        let bytes = encoded(64, 48, ImageFormat::Png);
+        for cut in [12, 40, bytes.len() / 2, bytes.len() - 12] {
+            let result = decode(&bytes[..cut], &Limits::default());
+            assert!(
+                matches!(result, Err(InputError::Corrupt(_))),
+                "cut at {cut}: {:?}",
+                result.map(|pages| pages.len())
             );
         }
     }

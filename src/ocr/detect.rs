@@ -40,6 +40,14 @@ pub struct DetParams {
     /// Inputs are padded up to multiples of this many pixels, so that tract compiles one plan per
     /// bucket instead of one per image size.
     pub bucket: u32,
+    /// Text whose median line height on the map is below this many pixels is too small for DB
+    /// (its cores merge and break): detection runs again at a finer scale...
+    pub min_text_px: f32,
+    /// ...chosen to bring the median line to this height...
+    pub target_text_px: f32,
+    /// ...but never with a longest side above this (a 2592 x 1944 frame at full size costs 7
+    /// times the default pass).
+    pub max_side_fine: u32,
 }
 
 impl Default for DetParams {
@@ -54,6 +62,9 @@ impl Default for DetParams {
             split_gap: 1.2,
             split_thresh: 0.35,
             bucket: 128,
+            min_text_px: 12.0,
+            target_text_px: 20.0,
+            max_side_fine: 2048,
         }
     }
 }
@@ -89,10 +100,39 @@ impl Detector {
         Self { model, params }
     }
 
-    /// Finds the text lines of an image.
+    /// Finds the text lines of an image: at [`DetParams::max_side`], then once more at a finer
+    /// scale when the text found is too small for the first pass to have read it well.
     pub fn detect(&self, img: &RgbImage) -> Result<Detection, OcrError> {
-        let (rw, rh) = scaled_size(img.width(), img.height(), self.params.max_side);
-        let input = self.input_tensor(img, rw, rh)?;
+        let coarse = self.detect_at(img, self.params.max_side)?;
+        match self.finer_side(img, &coarse) {
+            Some(side) => self.detect_at(img, side),
+            None => Ok(coarse),
+        }
+    }
+
+    /// The longest side for a second pass, if the first found only small text.
+    fn finer_side(&self, img: &RgbImage, coarse: &Detection) -> Option<u32> {
+        let longest = img.width().max(img.height());
+        let map_scale = coarse.map.width().max(coarse.map.height()) as f32 / longest.max(1) as f32;
+        let mut heights: Vec<f32> =
+            coarse.boxes.iter().map(|q| super::crop::quad_size(q).1 * map_scale).collect();
+        if heights.is_empty() {
+            return None;
+        }
+        heights.sort_by(f32::total_cmp);
+        let median = heights[heights.len() / 2];
+        if median >= self.params.min_text_px {
+            return None;
+        }
+        let wanted = (longest as f32 * map_scale * self.params.target_text_px / median.max(1.0)) as u32;
+        let side = wanted.min(self.params.max_side_fine).min(longest);
+        (side > self.params.max_side + self.params.max_side / 4).then_some(side)
+    }
+
+    /// Detection with the image scaled to at most `max_side`.
+    pub fn detect_at(&self, img: &RgbImage, max_side: u32) -> Result<Detection, OcrError> {
+        let (rw, rh) = scaled_size(img.width(), img.height(), max_side);
+        let input = self.input_tensor(img, rw, rh, max_side)?;
         let out = self.model.run(input)?;
         let map = prob_map(&out, rw, rh)?;
         let (sx, sy) = (img.width() as f32 / rw as f32, img.height() as f32 / rh as f32);
@@ -102,7 +142,7 @@ impl Detector {
 
     /// The normalised input: scaled, channels in BGR order as PaddleOCR trained on (OpenCV's),
     /// ImageNet mean and deviation, zero (the mean) in the padding.
-    fn input_tensor(&self, img: &RgbImage, rw: u32, rh: u32) -> Result<Tensor, OcrError> {
+    fn input_tensor(&self, img: &RgbImage, rw: u32, rh: u32, max_side: u32) -> Result<Tensor, OcrError> {
         let resized;
         let src = if (rw, rh) == img.dimensions() {
             img
@@ -110,7 +150,7 @@ impl Detector {
             resized = imageops::resize(img, rw, rh, imageops::FilterType::Triangle);
             &resized
         };
-        let cap = round_up(self.params.max_side, self.params.bucket);
+        let cap = round_up(max_side, self.params.bucket);
         let bw = round_up(rw, self.params.bucket).min(cap.max(rw));
         let bh = round_up(rh, self.params.bucket).min(cap.max(rh));
         const MEAN: [f32; 3] = [0.485, 0.456, 0.406];

@@ -17,6 +17,7 @@ pub mod ctc;
 pub mod detect;
 pub mod model;
 pub mod recognize;
+pub mod spaces;
 
 use std::path::{Path, PathBuf};
 
@@ -188,15 +189,27 @@ impl Engine {
         orientation: PageOrientation,
     ) -> Result<Vec<TextLine>, OcrError> {
         let (mut quads, mut strips) = self.strips(img, boxes);
+        // Lines whose orientation the classifier is unsure of are read both ways round.
+        let mut unsure: Vec<usize> = Vec::new();
         if orientation == PageOrientation::Unknown {
             for (i, o) in self.classify(&strips)?.into_iter().enumerate() {
                 if o.upside_down {
                     quads[i] = crop::turned(&quads[i]);
                     image::imageops::rotate180_in_place(&mut strips[i]);
+                } else if o.confidence < self.classifier.params.thresh {
+                    unsure.push(i);
                 }
             }
         }
-        let readings = self.recognize(&strips)?;
+        let turned: Vec<RgbImage> = unsure.iter().map(|&i| image::imageops::rotate180(&strips[i])).collect();
+        let mut readings = self.recognize(&strips)?;
+        let turned_readings = self.recognize(&turned)?;
+        for (&i, r) in unsure.iter().zip(turned_readings) {
+            if r.confidence > readings[i].confidence {
+                readings[i] = r;
+                quads[i] = crop::turned(&quads[i]);
+            }
+        }
         let lines = quads
             .iter()
             .zip(&strips)
@@ -236,7 +249,11 @@ mod tests {
             confidence: 1.0,
             chars: vec![c('A', 0.0, 10.0), c('B', 10.0, 20.0), c(' ', 20.0, 30.0), c('C', 60.0, 70.0), c('D', 70.0, 80.0)],
         };
-        assert_eq!(line.span_polygon(3, 5), Some([[60.0, 0.0], [80.0, 0.0], [80.0, 20.0], [60.0, 20.0]]));
+        let q = line.span_polygon(3, 5).expect("in range");
+        let want = [[60.0, 0.0], [80.0, 0.0], [80.0, 20.0], [60.0, 20.0]];
+        for (p, w) in q.iter().zip(want) {
+            assert!((p[0] - w[0]).abs() < 1e-3 && (p[1] - w[1]).abs() < 1e-3, "{q:?}");
+        }
         assert_eq!(line.span_polygon(3, 9), None);
     }
 }

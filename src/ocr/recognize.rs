@@ -8,7 +8,8 @@ use image::{RgbImage, imageops};
 use tract_onnx::prelude::*;
 
 use super::OcrError;
-use super::ctc::{DecodedChar, Dictionary, SpaceParams, greedy_decode, restore_spaces};
+use super::ctc::{DecodedChar, Dictionary, greedy_decode};
+use super::spaces::{InkProfile, SpaceParams, restore_spaces};
 use super::model::OnnxModel;
 
 /// Tunables of the recogniser.
@@ -41,7 +42,7 @@ pub struct Recognized {
     /// Mean of the characters' confidences (0 for an empty reading).
     pub confidence: f32,
     pub chars: Vec<DecodedChar>,
-    /// Strip pixels per time step: a character at steps (a, b) spans
+    /// Strip pixels (of the strip as given) per time step: a character at steps (a, b) spans
     /// `a * step_px .. (b + 1) * step_px` of the strip.
     pub step_px: f32,
 }
@@ -93,14 +94,20 @@ impl Recognizer {
             for (k, &i) in group.iter().enumerate() {
                 let rows = view.slice(tract_ndarray::s![k, .., ..]);
                 let flat: Vec<f32> = rows.iter().copied().collect();
-                out[i] = Some(self.decode(&flat, shape[2], step_px));
+                // The strip may not be at model height: its own pixels per step differ.
+                let strip_step = step_px * strips[i].width() as f32 / widths[i] as f32;
+                out[i] = Some(self.decode(&flat, shape[2], strip_step, &strips[i]));
             }
         }
         Ok(out.into_iter().map(|r| r.unwrap_or_else(empty_reading)).collect())
     }
 
-    fn decode(&self, probs: &[f32], classes: usize, step_px: f32) -> Recognized {
-        let chars = restore_spaces(greedy_decode(probs, classes, &self.dict), &self.params.spaces);
+    /// Decodes one strip's output; `step_px` is in the strip's own pixels.
+    fn decode(&self, probs: &[f32], classes: usize, step_px: f32, strip: &RgbImage) -> Recognized {
+        let raw = greedy_decode(probs, classes, &self.dict);
+        let spaces = &self.params.spaces;
+        let profile = if spaces.enabled { InkProfile::of(strip, spaces.min_contrast) } else { None };
+        let chars = if spaces.enabled { restore_spaces(raw, step_px, profile.as_ref(), spaces) } else { raw };
         let text: String = chars.iter().map(|c| c.ch).collect();
         let confidence = if chars.is_empty() {
             0.0

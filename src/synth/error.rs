@@ -29,4 +29,10 @@ pub enum SynthError {
     /// Encoding or decoding an image failed (the JPEG round trip of the camera).
     #[error("image codec error: {0}")]
     Image(#[from] image::ImageError),
+    /// Writing a generated file failed.
+    #[error("cannot write generated file: {0}")]
+    Io(#[from] std::io::Error),
+    /// Serialising a sample's truth failed.
+    #[error("cannot serialise truth: {0}")]
+    Json(#[from] serde_json::Error),
 }

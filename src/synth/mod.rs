@@ -11,15 +11,32 @@
 //! - [`page`]: a permit-style printout composed from label/value rows.
 //! - [`texture`]: procedural surfaces (wood, cloth, tray) under the page.
 //! - [`camera`]: a photo of a page on a textured surface, with perspective, light, blur, noise, JPEG.
+//!
+//! The permit reader's test documents and benchmark set build on these:
+//!
+//! - [`truth`]: the expected reading of a document ([`Truth`], GLAIR field names) and dates.
+//! - [`layout`]: the document model (drawn items in points) and its raster renderer.
+//! - [`permit`]: document kinds and [`sample_document`]; [`printout`], [`card`] and [`other`]
+//!   lay out e-ITAS/e-ITAP printouts, old ID-1 cards, and non-permits (ITK, passport, receipt).
+//! - [`pdf`]: PDFs with vector text and embedded fonts, or with one JPEG.
+//! - [`capture`]: scan, PDF and camera conditions, [`write_sample`] and [`generate_set`].
 
 pub mod camera;
+pub mod capture;
+pub mod card;
 mod error;
 pub mod fonts;
+pub mod layout;
 mod names;
+pub mod other;
 pub mod page;
+pub mod pdf;
+pub mod permit;
+pub mod printout;
 pub mod render;
 pub mod text;
 pub mod texture;
+pub mod truth;
 
 pub use camera::{Background, CameraParams, photograph};
 pub use error::SynthError;
@@ -27,6 +44,11 @@ pub use fonts::{FontFace, Fonts};
 pub use page::{PageText, compose_page, sample_page, sample_page_items};
 pub use render::{draw_text, line_height, render_line, rotate, text_width};
 pub use text::{LineKind, sample_line};
+
+pub use capture::{Condition, SampleInfo, generate_set, write_sample};
+pub use layout::{Document, Item, TextItem};
+pub use permit::{DocKind, sample_document};
+pub use truth::Truth;
 
 #[cfg(test)]
 mod tests {

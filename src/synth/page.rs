@@ -25,7 +25,8 @@ const COLON_X: f32 = 400.0;
 const VALUE_X: f32 = 420.0;
 const ROWS_TOP: f32 = 470.0;
 const ROWS_BOTTOM: f32 = 1420.0;
-const QR_MODULES: u32 = 29;
+/// Modules per side of the QR-like block (the size of a version-3 QR code).
+pub(super) const QR_MODULES: u32 = 29;
 const QR_MODULE_PX: u32 = 6;
 
 /// One piece of text on a page: `(x, y)` is the top-left of its line box, in page pixels.
@@ -357,7 +358,7 @@ fn draw_qr_like<R: Rng + ?Sized>(img: &mut RgbImage, rng: &mut R, x: u32, y: u32
 }
 
 /// Whether module `(row, col)` of a finder pattern is dark; `None` outside the finders.
-fn finder_module(row: u32, col: u32) -> Option<bool> {
+pub(super) fn finder_module(row: u32, col: u32) -> Option<bool> {
     let far = QR_MODULES - 8;
     let (r, c) = match (row, col) {
         (r, c) if r < 8 && c < 8 => (r, c),

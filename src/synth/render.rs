@@ -67,7 +67,8 @@ pub fn draw_text<F: Font>(
     }
 }
 
-fn blend(img: &mut RgbImage, x: i64, y: i64, color: Rgb<u8>, coverage: f32) {
+/// Mixes `color` into pixel `(x, y)` by `coverage` (0 to 1); pixels outside the image are skipped.
+pub(super) fn blend(img: &mut RgbImage, x: i64, y: i64, color: Rgb<u8>, coverage: f32) {
     if x < 0 || y < 0 || x >= i64::from(img.width()) || y >= i64::from(img.height()) {
         return;
     }
