@@ -54,7 +54,10 @@ fn bench_ocr(engine: &Engine, pages: usize, seed: u64) -> Result<()> {
         images.push(("scan", page));
         images.push(("photo", photo));
     }
-    eprintln!("kitascan bench ocr: {} generated images, seed {seed}, 1 thread", images.len());
+    eprintln!(
+        "kitascan bench ocr: {} generated images, seed {seed}, 1 thread",
+        images.len()
+    );
     let first = Instant::now();
     engine.read(&images[0].1, PageOrientation::Unknown)?;
     let cold = first.elapsed();
@@ -63,7 +66,9 @@ fn bench_ocr(engine: &Engine, pages: usize, seed: u64) -> Result<()> {
     for (kind, img) in &images {
         rows.push(time_stages(engine, kind, img)?);
     }
-    println!("| image | size | detect ms | classify ms | recognize ms | lines | recognize ms/line |");
+    println!(
+        "| image | size | detect ms | classify ms | recognize ms | lines | recognize ms/line |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
@@ -81,8 +86,16 @@ fn bench_ocr(engine: &Engine, pages: usize, seed: u64) -> Result<()> {
     for kind in ["scan", "photo"] {
         let of: Vec<&Timing> = rows.iter().filter(|r| r.kind == kind).collect();
         let det = median(of.iter().map(|r| ms(r.detect)).collect());
-        let per_line = median(of.iter().map(|r| ms(r.recognize) / r.lines.max(1) as f64).collect());
-        let total = median(of.iter().map(|r| ms(r.detect + r.classify + r.recognize)).collect());
+        let per_line = median(
+            of.iter()
+                .map(|r| ms(r.recognize) / r.lines.max(1) as f64)
+                .collect(),
+        );
+        let total = median(
+            of.iter()
+                .map(|r| ms(r.detect + r.classify + r.recognize))
+                .collect(),
+        );
         println!(
             "\n{kind}: median detect {det:.0} ms/image, recognize {per_line:.1} ms/line, all stages {total:.0} ms/image"
         );
@@ -103,7 +116,14 @@ fn time_stages(engine: &Engine, kind: &'static str, img: &RgbImage) -> Result<Ti
     let readings = engine.recognize(&strips)?;
     let recognize = t.elapsed();
     let lines = readings.iter().filter(|r| !r.text.is_empty()).count();
-    Ok(Timing { kind, size: img.dimensions(), detect, classify, recognize, lines })
+    Ok(Timing {
+        kind,
+        size: img.dimensions(),
+        detect,
+        classify,
+        recognize,
+        lines,
+    })
 }
 
 fn ms(d: Duration) -> f64 {

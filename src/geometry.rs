@@ -55,7 +55,11 @@ impl RotatedRect {
 
     /// The same rectangle grown by `d` on every side.
     pub fn grown(&self, d: f32) -> Self {
-        Self { half_len: self.half_len + d, half_height: self.half_height + d, ..*self }
+        Self {
+            half_len: self.half_len + d,
+            half_height: self.half_height + d,
+            ..*self
+        }
     }
 
     /// Corners in PaddleOCR's order: of the two leftmost corners the upper is first and the lower
@@ -63,10 +67,23 @@ impl RotatedRect {
     /// angle that is top-left, top-right, bottom-right, bottom-left.
     pub fn corners(&self) -> Quad {
         let (a, b) = (self.half_len, self.half_height);
-        let mut pts = [self.at(-a, -b), self.at(a, -b), self.at(a, b), self.at(-a, b)];
+        let mut pts = [
+            self.at(-a, -b),
+            self.at(a, -b),
+            self.at(a, b),
+            self.at(-a, b),
+        ];
         pts.sort_by(|p, q| p[0].total_cmp(&q[0]));
-        let (l0, l1) = if pts[0][1] <= pts[1][1] { (pts[0], pts[1]) } else { (pts[1], pts[0]) };
-        let (r0, r1) = if pts[2][1] <= pts[3][1] { (pts[2], pts[3]) } else { (pts[3], pts[2]) };
+        let (l0, l1) = if pts[0][1] <= pts[1][1] {
+            (pts[0], pts[1])
+        } else {
+            (pts[1], pts[0])
+        };
+        let (r0, r1) = if pts[2][1] <= pts[3][1] {
+            (pts[2], pts[3])
+        } else {
+            (pts[3], pts[2])
+        };
         [l0, r0, r1, l1]
     }
 }
@@ -79,14 +96,21 @@ pub fn convex_hull(points: &[Point]) -> Vec<Point> {
     if pts.len() < 3 {
         return pts;
     }
-    let cross = |o: Point, a: Point, b: Point| (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    let cross = |o: Point, a: Point, b: Point| {
+        (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    };
     let mut hull: Vec<Point> = Vec::with_capacity(2 * pts.len());
     for pass in 0..2 {
         let start = hull.len();
-        let iter: Box<dyn Iterator<Item = &Point>> =
-            if pass == 0 { Box::new(pts.iter()) } else { Box::new(pts.iter().rev()) };
+        let iter: Box<dyn Iterator<Item = &Point>> = if pass == 0 {
+            Box::new(pts.iter())
+        } else {
+            Box::new(pts.iter().rev())
+        };
         for &p in iter {
-            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
                 hull.pop();
             }
             hull.push(p);
@@ -102,7 +126,12 @@ pub fn min_area_rect(points: &[Point]) -> Option<RotatedRect> {
     let hull = convex_hull(points);
     let first = *hull.first()?;
     if hull.len() == 1 {
-        return Some(RotatedRect { center: first, axis: [1.0, 0.0], half_len: 0.0, half_height: 0.0 });
+        return Some(RotatedRect {
+            center: first,
+            axis: [1.0, 0.0],
+            half_len: 0.0,
+            half_height: 0.0,
+        });
     }
     let mut best: Option<(f32, RotatedRect)> = None;
     for i in 0..hull.len() {
@@ -123,7 +152,10 @@ pub fn min_area_rect(points: &[Point]) -> Option<RotatedRect> {
         if best.as_ref().is_none_or(|(a, _)| area < *a) {
             let (tc, sc) = ((t0 + t1) / 2.0, (s0 + s1) / 2.0);
             let center = [tc * u[0] + sc * n[0], tc * u[1] + sc * n[1]];
-            best = Some((area, RotatedRect::from_sides(center, u, (t1 - t0) / 2.0, (s1 - s0) / 2.0)));
+            best = Some((
+                area,
+                RotatedRect::from_sides(center, u, (t1 - t0) / 2.0, (s1 - s0) / 2.0),
+            ));
         }
     }
     best.map(|(_, r)| r)
@@ -133,12 +165,20 @@ impl RotatedRect {
     /// Builds a rectangle from a direction and the half sides along and across it, turning the
     /// axis so that it runs along the longer side and points right.
     pub fn from_sides(center: Point, u: Point, half_u: f32, half_n: f32) -> Self {
-        let (mut axis, half_len, half_height) =
-            if half_u >= half_n { (u, half_u, half_n) } else { ([-u[1], u[0]], half_n, half_u) };
+        let (mut axis, half_len, half_height) = if half_u >= half_n {
+            (u, half_u, half_n)
+        } else {
+            ([-u[1], u[0]], half_n, half_u)
+        };
         if axis[0] < 0.0 || (axis[0] == 0.0 && axis[1] < 0.0) {
             axis = [-axis[0], -axis[1]];
         }
-        Self { center, axis, half_len, half_height }
+        Self {
+            center,
+            axis,
+            half_len,
+            half_height,
+        }
     }
 }
 
@@ -166,7 +206,12 @@ mod tests {
     fn min_area_rect_of_a_tilted_rectangle_recovers_its_sides() {
         let angle = 10f32.to_radians();
         let u = [angle.cos(), angle.sin()];
-        let r = RotatedRect { center: [50.0, 40.0], axis: u, half_len: 30.0, half_height: 5.0 };
+        let r = RotatedRect {
+            center: [50.0, 40.0],
+            axis: u,
+            half_len: 30.0,
+            half_height: 5.0,
+        };
         let mut pts = Vec::new();
         for i in 0..=60 {
             for j in 0..=10 {
@@ -176,14 +221,25 @@ mod tests {
         let m = min_area_rect(&pts).expect("points");
         assert!((m.half_len - 30.0).abs() < 0.01, "{m:?}");
         assert!((m.half_height - 5.0).abs() < 0.01, "{m:?}");
-        assert!((m.axis[0] - u[0]).abs() < 1e-3 && (m.axis[1] - u[1]).abs() < 1e-3, "{m:?}");
+        assert!(
+            (m.axis[0] - u[0]).abs() < 1e-3 && (m.axis[1] - u[1]).abs() < 1e-3,
+            "{m:?}"
+        );
         assert!(dist(m.center, r.center) < 0.01);
     }
 
     #[test]
     fn corners_come_in_reading_order_for_an_upright_box() {
-        let r = RotatedRect { center: [10.0, 10.0], axis: [1.0, 0.0], half_len: 8.0, half_height: 2.0 };
-        assert_eq!(r.corners(), [[2.0, 8.0], [18.0, 8.0], [18.0, 12.0], [2.0, 12.0]]);
+        let r = RotatedRect {
+            center: [10.0, 10.0],
+            axis: [1.0, 0.0],
+            half_len: 8.0,
+            half_height: 2.0,
+        };
+        assert_eq!(
+            r.corners(),
+            [[2.0, 8.0], [18.0, 8.0], [18.0, 12.0], [2.0, 12.0]]
+        );
     }
 
     #[test]

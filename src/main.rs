@@ -15,7 +15,11 @@ use kitascan::input::{self, Limits};
 use kitascan::ocr::{Engine, EngineParams, ModelPaths, PageOrientation, TextLine};
 
 #[derive(Parser)]
-#[command(name = "kitascan", version, about = "On-device reader for Indonesian residence permits (KITAS/KITAP)")]
+#[command(
+    name = "kitascan",
+    version,
+    about = "On-device reader for Indonesian residence permits (KITAS/KITAP)"
+)]
 struct Cli {
     /// Folder holding the ONNX models (default: $KITASCAN_MODELS, ./models, or beside the binary).
     #[arg(long, global = true)]
@@ -52,7 +56,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KITASCAN_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("KITASCAN_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -68,9 +73,17 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let models = find_models(cli.models.as_deref())?;
     match cli.command {
-        Command::Ocr { files, upright, debug } => {
+        Command::Ocr {
+            files,
+            upright,
+            debug,
+        } => {
             let engine = load_engine(&models)?;
-            let orientation = if upright { PageOrientation::Upright } else { PageOrientation::Unknown };
+            let orientation = if upright {
+                PageOrientation::Upright
+            } else {
+                PageOrientation::Unknown
+            };
             Ok(ocr_files(&engine, &files, orientation, debug))
         }
         Command::Demo => {
@@ -112,7 +125,10 @@ fn find_models(flag: Option<&Path>) -> Result<ModelPaths> {
         }
     }
     let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-    bail!("model files not found (looked in {}); run models/fetch to get them", looked.join(", "))
+    bail!(
+        "model files not found (looked in {}); run models/fetch to get them",
+        looked.join(", ")
+    )
 }
 
 fn load_engine(paths: &ModelPaths) -> Result<Engine> {
@@ -134,7 +150,12 @@ struct FileLines<'a> {
 }
 
 /// Reads each file and prints its JSON line; a bad file is reported on stderr and skipped.
-fn ocr_files(engine: &Engine, files: &[PathBuf], orientation: PageOrientation, debug: bool) -> ExitCode {
+fn ocr_files(
+    engine: &Engine,
+    files: &[PathBuf],
+    orientation: PageOrientation,
+    debug: bool,
+) -> ExitCode {
     let mut failed = false;
     let stdout = std::io::stdout();
     for file in files {
@@ -142,7 +163,8 @@ fn ocr_files(engine: &Engine, files: &[PathBuf], orientation: PageOrientation, d
             Ok(pages) => {
                 let out = FileLines { file, pages };
                 let mut lock = stdout.lock();
-                let written = serde_json::to_writer(&mut lock, &out).is_ok() && writeln!(lock).is_ok();
+                let written =
+                    serde_json::to_writer(&mut lock, &out).is_ok() && writeln!(lock).is_ok();
                 if !written {
                     return ExitCode::FAILURE;
                 }
@@ -153,10 +175,19 @@ fn ocr_files(engine: &Engine, files: &[PathBuf], orientation: PageOrientation, d
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-fn ocr_file(engine: &Engine, file: &Path, orientation: PageOrientation, debug: bool) -> Result<Vec<PageLines>> {
+fn ocr_file(
+    engine: &Engine,
+    file: &Path,
+    orientation: PageOrientation,
+    debug: bool,
+) -> Result<Vec<PageLines>> {
     let pages = input::load(file, &Limits::default())?;
     let mut out = Vec::with_capacity(pages.len());
     for page in pages {
@@ -164,10 +195,18 @@ fn ocr_file(engine: &Engine, file: &Path, orientation: PageOrientation, debug: b
         if debug {
             let mut name = file.as_os_str().to_owned();
             name.push(format!(".p{}.detmap.png", page.index));
-            detection.map.save(&name).with_context(|| format!("writing {}", PathBuf::from(&name).display()))?;
+            detection
+                .map
+                .save(&name)
+                .with_context(|| format!("writing {}", PathBuf::from(&name).display()))?;
         }
         let lines = engine.read_boxes(&page.image, &detection.boxes, orientation)?;
-        out.push(PageLines { index: page.index, width: page.image.width(), height: page.image.height(), lines });
+        out.push(PageLines {
+            index: page.index,
+            width: page.image.width(),
+            height: page.image.height(),
+            lines,
+        });
     }
     Ok(out)
 }
@@ -177,7 +216,11 @@ fn demo(engine: &Engine) -> Result<()> {
     let fonts = kitascan::synth::Fonts::load()?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let (page, _) = kitascan::synth::sample_page(&mut rng, &fonts);
-    eprintln!("kitascan demo: reading a generated {}x{} sample page", page.width(), page.height());
+    eprintln!(
+        "kitascan demo: reading a generated {}x{} sample page",
+        page.width(),
+        page.height()
+    );
     for line in engine.read(&page, PageOrientation::Unknown)? {
         println!("{:5.3}  {}", line.confidence, line.text);
     }

@@ -38,7 +38,9 @@ fn write_photo(path: &Path) -> Vec<String> {
         background: Background::Wood,
     };
     let (photo, _) = photograph(&page, &params, &mut rng).expect("photograph");
-    photo.save_with_format(path, ImageFormat::Jpeg).expect("write jpeg");
+    photo
+        .save_with_format(path, ImageFormat::Jpeg)
+        .expect("write jpeg");
     texts
 }
 
@@ -48,30 +50,59 @@ fn ocr_reads_the_lines_of_a_photographed_page() {
     let photo = dir.path().join("photo.jpg");
     let texts = write_photo(&photo);
     let out = kitascan(&["ocr", photo.to_str().expect("utf-8 path")]);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     let parsed: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
     assert_eq!(parsed["file"], photo.to_str().expect("utf-8"));
     let page = &parsed["pages"][0];
-    assert_eq!((page["width"].as_u64(), page["height"].as_u64()), (Some(1920), Some(1080)));
-    let lines: Vec<&str> = page["lines"].as_array().expect("lines").iter().filter_map(|l| l["text"].as_str()).collect();
+    assert_eq!(
+        (page["width"].as_u64(), page["height"].as_u64()),
+        (Some(1920), Some(1080))
+    );
+    let lines: Vec<&str> = page["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["text"].as_str())
+        .collect();
     for line in page["lines"].as_array().expect("lines") {
         let polygon = line["polygon"].as_array().expect("polygon");
         assert_eq!(polygon.len(), 4);
         for p in polygon {
             let (x, y) = (p[0].as_f64().expect("x"), p[1].as_f64().expect("y"));
-            assert!((0.0..=1920.0).contains(&x) && (0.0..=1080.0).contains(&y), "{p} outside the frame");
+            assert!(
+                (0.0..=1920.0).contains(&x) && (0.0..=1080.0).contains(&y),
+                "{p} outside the frame"
+            );
         }
     }
     // Each text the page printed should be found in a line read from the photo (a line may hold
     // a label and its value together).
-    let found = texts.iter().filter(|t| lines.iter().any(|l| l.contains(t.as_str()))).count();
+    let found = texts
+        .iter()
+        .filter(|t| lines.iter().any(|l| l.contains(t.as_str())))
+        .count();
     let rate = found as f64 / texts.len() as f64;
-    println!("found {found} of {} printed texts exactly ({:.0}%)", texts.len(), rate * 100.0);
-    for t in texts.iter().filter(|t| !lines.iter().any(|l| l.contains(t.as_str()))) {
+    println!(
+        "found {found} of {} printed texts exactly ({:.0}%)",
+        texts.len(),
+        rate * 100.0
+    );
+    for t in texts
+        .iter()
+        .filter(|t| !lines.iter().any(|l| l.contains(t.as_str())))
+    {
         println!("  not found: {t:?}");
     }
-    assert!(rate >= 0.85, "only {:.0}% of the printed texts read back", rate * 100.0);
+    assert!(
+        rate >= 0.85,
+        "only {:.0}% of the printed texts read back",
+        rate * 100.0
+    );
 }
 
 #[test]
@@ -92,12 +123,21 @@ fn unreadable_files_get_a_one_line_error_and_a_failing_exit() {
     );
     line.save(&good).expect("write png");
 
-    let out = kitascan(&["ocr", fake.to_str().expect("utf-8"), good.to_str().expect("utf-8"), missing.to_str().expect("utf-8")]);
+    let out = kitascan(&[
+        "ocr",
+        fake.to_str().expect("utf-8"),
+        good.to_str().expect("utf-8"),
+        missing.to_str().expect("utf-8"),
+    ]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr.lines().collect();
     assert_eq!(errors.len(), 2, "one line per bad file: {stderr}");
-    assert!(errors[0].contains("notes.jpg") && errors[0].contains("JPEG, PNG"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("notes.jpg") && errors[0].contains("JPEG, PNG"),
+        "{}",
+        errors[0]
+    );
     assert!(errors[1].contains("missing.png"), "{}", errors[1]);
     assert!(!stderr.contains("panicked"));
     // The good file in between is still read.

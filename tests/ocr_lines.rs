@@ -31,20 +31,43 @@ fn rendered_lines_read_back_exactly() {
             2 => 180.0,
             _ => rng.random_range(1.0f32..4.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 },
         };
-        let line = render_line(&text, fonts.get(face), px, (px * 0.8) as u32 + 8, ink, paper);
+        let line = render_line(
+            &text,
+            fonts.get(face),
+            px,
+            (px * 0.8) as u32 + 8,
+            ink,
+            paper,
+        );
         let img = rotate(&line, angle, paper);
-        let read = engine.read(&img, PageOrientation::Unknown).expect("engine runs");
-        let got = read.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ");
+        let read = engine
+            .read(&img, PageOrientation::Unknown)
+            .expect("engine runs");
+        let got = read
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         if got != text {
-            misses.push(format!("{face:?} {px}px {angle:+.1}deg: want {text:?} got {got:?}"));
+            misses.push(format!(
+                "{face:?} {px}px {angle:+.1}deg: want {text:?} got {got:?}"
+            ));
         }
     }
     let rate = 1.0 - misses.len() as f64 / LINES as f64;
-    println!("exact line rate: {:.1}% ({} of {LINES})", rate * 100.0, LINES - misses.len());
+    println!(
+        "exact line rate: {:.1}% ({} of {LINES})",
+        rate * 100.0,
+        LINES - misses.len()
+    );
     for m in &misses {
         println!("  miss: {m}");
     }
-    assert!(rate >= 0.95, "exact line rate {:.1}% is under 95%", rate * 100.0);
+    assert!(
+        rate >= 0.95,
+        "exact line rate {:.1}% is under 95%",
+        rate * 100.0
+    );
 }
 
 /// Measures the two space signals on rendered lines: prints, for gaps that are true spaces and
@@ -65,7 +88,14 @@ fn space_gap_statistics() {
         let text = sample_line(&mut rng, LineKind::ALL[i % 4]);
         let face = FontFace::ALL[rng.random_range(0..FontFace::ALL.len())];
         let px = rng.random_range(14..=40) as f32;
-        let img = render_line(&text, fonts.get(face), px, (px * 0.8) as u32 + 8, ink, paper);
+        let img = render_line(
+            &text,
+            fonts.get(face),
+            px,
+            (px * 0.8) as u32 + 8,
+            ink,
+            paper,
+        );
         let boxes = engine.detect(&img).expect("detect").boxes;
         if boxes.len() != 1 {
             continue;
@@ -95,10 +125,25 @@ fn space_gap_statistics() {
             labelled.push((s.ink.unwrap_or(0.0), space));
             if let Ok(path) = std::env::var("SPACE_GAPS_CSV") {
                 use std::io::Write;
-                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("csv");
-                writeln!(f, "{i},{:.4},{:.4},{},{face:?},{px}", s.ink.unwrap_or(-1.0), s.steps / pitch, u8::from(space)).expect("csv");
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("csv");
+                writeln!(
+                    f,
+                    "{i},{:.4},{:.4},{},{face:?},{px}",
+                    s.ink.unwrap_or(-1.0),
+                    s.steps / pitch,
+                    u8::from(space)
+                )
+                .expect("csv");
             }
-            if space { at_space.push(row) } else { in_word.push(row) }
+            if space {
+                at_space.push(row)
+            } else {
+                in_word.push(row)
+            }
             k += if space { 2 } else { 1 };
         }
         lines.push((line_median, labelled));
@@ -109,7 +154,10 @@ fn space_gap_statistics() {
         for k in (10..=40).step_by(2).map(|v| v as f32 / 10.0) {
             let errors: usize = lines
                 .iter()
-                .flat_map(|(m, gaps)| gaps.iter().map(move |(ink, space)| (*ink >= t.max(k * m)) != *space))
+                .flat_map(|(m, gaps)| {
+                    gaps.iter()
+                        .map(move |(ink, space)| (*ink >= t.max(k * m)) != *space)
+                })
                 .filter(|e| *e)
                 .count();
             grid.push((errors, t, k));
@@ -131,8 +179,18 @@ fn space_gap_statistics() {
         by_steps.sort_by(f32::total_cmp);
         let qs = |f: f64| by_steps[((by_steps.len() - 1) as f64 * f) as usize];
         for r in rows.iter().filter(|r| r.0 > 0.28 && r.0 < 0.5) {
-            println!("    {name} close call: ink {:.3} steps/pitch {:.2} {:?} {}px", r.0, r.1, r.2, r.3);
+            println!(
+                "    {name} close call: ink {:.3} steps/pitch {:.2} {:?} {}px",
+                r.0, r.1, r.2, r.3
+            );
         }
-        println!("  steps/pitch q0 {:.2} q5 {:.2} q50 {:.2} q95 {:.2} q100 {:.2}", qs(0.0), qs(0.05), qs(0.5), qs(0.95), qs(1.0));
+        println!(
+            "  steps/pitch q0 {:.2} q5 {:.2} q50 {:.2} q95 {:.2} q100 {:.2}",
+            qs(0.0),
+            qs(0.05),
+            qs(0.5),
+            qs(0.95),
+            qs(1.0)
+        );
     }
 }

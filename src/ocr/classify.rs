@@ -40,7 +40,11 @@ pub struct ClsParams {
 
 impl Default for ClsParams {
     fn default() -> Self {
-        Self { thresh: 0.9, batch: 8, windows: 3 }
+        Self {
+            thresh: 0.9,
+            batch: 8,
+            windows: 3,
+        }
     }
 }
 
@@ -51,6 +55,11 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// Compiled plans held now (one per input shape bucket seen).
+    pub fn cached_plans(&self) -> usize {
+        self.model.cached_plans()
+    }
+
     pub fn new(model: OnnxModel, params: ClsParams) -> Self {
         Self { model, params }
     }
@@ -75,7 +84,10 @@ impl Classifier {
             .into_iter()
             .map(|(s, n)| {
                 let p = if n == 0 { 0.0 } else { s / n as f32 };
-                Orientation { upside_down: p >= self.params.thresh, confidence: p.max(1.0 - p) }
+                Orientation {
+                    upside_down: p >= self.params.thresh,
+                    confidence: p.max(1.0 - p),
+                }
             })
             .collect())
     }
@@ -88,11 +100,19 @@ impl Classifier {
         if width <= CLS_W {
             return vec![scaled];
         }
-        let n = self.params.windows.max(1).min(width.div_ceil(CLS_W) as usize);
+        let n = self
+            .params
+            .windows
+            .max(1)
+            .min(width.div_ceil(CLS_W) as usize);
         let span = width - CLS_W;
         (0..n)
             .map(|k| {
-                let x = if n == 1 { 0 } else { span * k as u32 / (n as u32 - 1) };
+                let x = if n == 1 {
+                    0
+                } else {
+                    span * k as u32 / (n as u32 - 1)
+                };
                 imageops::crop_imm(&scaled, x, 0, CLS_W, CLS_H).to_image()
             })
             .collect()
@@ -106,9 +126,14 @@ impl Classifier {
             let refs: Vec<&RgbImage> = chunk.iter().collect();
             // The batch is padded to full size (blank windows) so every run uses the same plan.
             let probs = self.model.run(strip_tensor(&refs, batch, CLS_H, CLS_W))?;
-            let view = probs.to_plain_array_view::<f32>().map_err(|e| OcrError::Output(e.to_string()))?;
+            let view = probs
+                .to_plain_array_view::<f32>()
+                .map_err(|e| OcrError::Output(e.to_string()))?;
             if view.shape().len() != 2 || view.shape()[1] < 2 {
-                return Err(OcrError::Output(format!("classifier output shape {:?}", view.shape())));
+                return Err(OcrError::Output(format!(
+                    "classifier output shape {:?}",
+                    view.shape()
+                )));
             }
             out.extend((0..chunk.len()).map(|i| view[[i, 1]]));
         }

@@ -22,7 +22,9 @@ pub fn quad_size(q: &Quad) -> (f32, f32) {
 /// top-left. Pixels outside the image read as white, the colour of paper.
 pub fn crop_line(img: &RgbImage, q: &Quad, out_h: u32, max_w: u32) -> RgbImage {
     let (w, h) = quad_size(q);
-    let out_w = ((w / h.max(1.0)) * out_h as f32).ceil().clamp(1.0, max_w.max(1) as f32) as u32;
+    let out_w = ((w / h.max(1.0)) * out_h as f32)
+        .ceil()
+        .clamp(1.0, max_w.max(1) as f32) as u32;
     crop_to(img, q, out_w, out_h)
 }
 
@@ -69,7 +71,12 @@ fn bilinear(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
             img.get_pixel(xx as u32, yy as u32).0.map(f32::from)
         }
     };
-    let (a, b, c, d) = (px(xi, yi), px(xi + 1, yi), px(xi, yi + 1), px(xi + 1, yi + 1));
+    let (a, b, c, d) = (
+        px(xi, yi),
+        px(xi + 1, yi),
+        px(xi, yi + 1),
+        px(xi + 1, yi + 1),
+    );
     let mut out = [0.0; 3];
     for k in 0..3 {
         let top = a[k] + (b[k] - a[k]) * fx;

@@ -15,7 +15,12 @@ pub struct Dictionary {
 impl Dictionary {
     /// Parses the model's `character` metadata: one entry per line.
     pub fn from_metadata(text: &str) -> Self {
-        Self { entries: text.split('\n').map(|s| s.trim_end_matches('\r').to_owned()).collect() }
+        Self {
+            entries: text
+                .split('\n')
+                .map(|s| s.trim_end_matches('\r').to_owned())
+                .collect(),
+        }
     }
 
     /// Number of dictionary entries (the model has this plus 2 classes).
@@ -55,7 +60,10 @@ pub fn greedy_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> Vec<De
     let mut run_sum = 0.0f32;
     let mut run_len = 0usize;
     for (t, row) in probs.chunks_exact(classes.max(1)).enumerate() {
-        let (best, p) = row.iter().enumerate().fold((0, f32::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        let (best, p) = row
+            .iter()
+            .enumerate()
+            .fold((0, f32::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
         if best == prev && best != 0 {
             if let Some(last) = out.last_mut() {
                 last.steps.1 = t;
@@ -65,7 +73,11 @@ pub fn greedy_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> Vec<De
             }
         } else if let Some(text) = dict.class_text(best) {
             for ch in text.chars().map(ascii_form) {
-                out.push(DecodedChar { ch, confidence: p, steps: (t, t) });
+                out.push(DecodedChar {
+                    ch,
+                    confidence: p,
+                    steps: (t, t),
+                });
             }
             run_sum = p;
             run_len = 1;
@@ -106,7 +118,10 @@ mod tests {
     fn blanks_split_repeats_and_the_last_class_is_a_space() {
         // A, A (a repeat: one A), blank, A (a new A), B, space, C.
         let probs = table(&[1, 1, 0, 1, 2, 4, 3]);
-        let text: String = greedy_decode(&probs, 5, &dict()).iter().map(|c| c.ch).collect();
+        let text: String = greedy_decode(&probs, 5, &dict())
+            .iter()
+            .map(|c| c.ch)
+            .collect();
         assert_eq!(text, "AAB C");
     }
 
@@ -114,7 +129,10 @@ mod tests {
     fn full_width_forms_become_ascii() {
         let dict = Dictionary::from_metadata("\u{FF1A}\nA\n\u{3002}");
         let probs = table(&[1, 0, 2, 3]);
-        let text: String = greedy_decode(&probs, 5, &dict).iter().map(|c| c.ch).collect();
+        let text: String = greedy_decode(&probs, 5, &dict)
+            .iter()
+            .map(|c| c.ch)
+            .collect();
         assert_eq!(text, ":A.");
     }
 

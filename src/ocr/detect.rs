@@ -96,6 +96,11 @@ fn round_up(v: u32, to: u32) -> u32 {
 }
 
 impl Detector {
+    /// Compiled plans held now (one per input shape bucket seen).
+    pub fn cached_plans(&self) -> usize {
+        self.model.cached_plans()
+    }
+
     pub fn new(model: OnnxModel, params: DetParams) -> Self {
         Self { model, params }
     }
@@ -114,8 +119,11 @@ impl Detector {
     fn finer_side(&self, img: &RgbImage, coarse: &Detection) -> Option<u32> {
         let longest = img.width().max(img.height());
         let map_scale = coarse.map.width().max(coarse.map.height()) as f32 / longest.max(1) as f32;
-        let mut heights: Vec<f32> =
-            coarse.boxes.iter().map(|q| super::crop::quad_size(q).1 * map_scale).collect();
+        let mut heights: Vec<f32> = coarse
+            .boxes
+            .iter()
+            .map(|q| super::crop::quad_size(q).1 * map_scale)
+            .collect();
         if heights.is_empty() {
             return None;
         }
@@ -124,7 +132,8 @@ impl Detector {
         if median >= self.params.min_text_px {
             return None;
         }
-        let wanted = (longest as f32 * map_scale * self.params.target_text_px / median.max(1.0)) as u32;
+        let wanted =
+            (longest as f32 * map_scale * self.params.target_text_px / median.max(1.0)) as u32;
         let side = wanted.min(self.params.max_side_fine).min(longest);
         (side > self.params.max_side + self.params.max_side / 4).then_some(side)
     }
@@ -135,14 +144,26 @@ impl Detector {
         let input = self.input_tensor(img, rw, rh, max_side)?;
         let out = self.model.run(input)?;
         let map = prob_map(&out, rw, rh)?;
-        let (sx, sy) = (img.width() as f32 / rw as f32, img.height() as f32 / rh as f32);
+        let (sx, sy) = (
+            img.width() as f32 / rw as f32,
+            img.height() as f32 / rh as f32,
+        );
         let boxes = boxes_from_map(&self.params, &map, sx, sy);
-        Ok(Detection { boxes, map: to_gray(&map) })
+        Ok(Detection {
+            boxes,
+            map: to_gray(&map),
+        })
     }
 
     /// The normalised input: scaled, channels in BGR order as PaddleOCR trained on (OpenCV's),
     /// ImageNet mean and deviation, zero (the mean) in the padding.
-    fn input_tensor(&self, img: &RgbImage, rw: u32, rh: u32, max_side: u32) -> Result<Tensor, OcrError> {
+    fn input_tensor(
+        &self,
+        img: &RgbImage,
+        rw: u32,
+        rh: u32,
+        max_side: u32,
+    ) -> Result<Tensor, OcrError> {
         let resized;
         let src = if (rw, rh) == img.dimensions() {
             img
@@ -165,40 +186,43 @@ impl Detector {
         }
         Ok(t.into_tensor())
     }
-
 }
 
 /// Boxes from a probability map of the scaled image; `sx`, `sy` scale map to input pixels.
 pub fn boxes_from_map(p: &DetParams, map: &ProbMap, sx: f32, sy: f32) -> Vec<Quad> {
-    {
-        let mut rects = Vec::new();
-        for region in regions(map, p.thresh).into_iter().take(p.max_candidates) {
-            let Some(rect) = min_area_rect(&region) else { continue };
-            if rect.short_side() < p.min_size {
+    let mut rects = Vec::new();
+    for region in regions(map, p.thresh).into_iter().take(p.max_candidates) {
+        let Some(rect) = min_area_rect(&region) else {
+            continue;
+        };
+        if rect.short_side() < p.min_size {
+            continue;
+        }
+        for part in split_at_gaps(map, &rect, p.split_gap, p.split_thresh) {
+            if part.short_side() < p.min_size || box_score(map, &part.corners()) < p.box_thresh {
                 continue;
             }
-            for part in split_at_gaps(map, &rect, p.split_gap, p.split_thresh) {
-                if part.short_side() < p.min_size || box_score(map, &part.corners()) < p.box_thresh {
-                    continue;
-                }
-                let grown = part.grown(part.area() * p.unclip_ratio / (4.0 * (part.half_len + part.half_height)));
-                if grown.short_side() < p.min_size + 2.0 {
-                    continue;
-                }
-                rects.push(grown);
+            let grown = part
+                .grown(part.area() * p.unclip_ratio / (4.0 * (part.half_len + part.half_height)));
+            if grown.short_side() < p.min_size + 2.0 {
+                continue;
             }
+            rects.push(grown);
         }
-        let mut quads: Vec<Quad> = rects
-            .iter()
-            .map(|r| {
-                r.corners().map(|[x, y]| {
-                    [(x * sx).clamp(0.0, map.width as f32 * sx), (y * sy).clamp(0.0, map.height as f32 * sy)]
-                })
-            })
-            .collect();
-        sort_reading_order(&mut quads);
-        quads
     }
+    let mut quads: Vec<Quad> = rects
+        .iter()
+        .map(|r| {
+            r.corners().map(|[x, y]| {
+                [
+                    (x * sx).clamp(0.0, map.width as f32 * sx),
+                    (y * sy).clamp(0.0, map.height as f32 * sy),
+                ]
+            })
+        })
+        .collect();
+    sort_reading_order(&mut quads);
+    quads
 }
 
 /// A probability map, row-major, one value per pixel of the scaled image.
@@ -221,7 +245,9 @@ impl ProbMap {
 
 /// The model output `[1, 1, H, W]` cut back to the scaled image (the padding dropped).
 fn prob_map(out: &Tensor, rw: u32, rh: u32) -> Result<ProbMap, OcrError> {
-    let view = out.to_plain_array_view::<f32>().map_err(|e| OcrError::Output(e.to_string()))?;
+    let view = out
+        .to_plain_array_view::<f32>()
+        .map_err(|e| OcrError::Output(e.to_string()))?;
     let shape = view.shape();
     if shape.len() != 4 || shape[2] < rh as usize || shape[3] < rw as usize {
         return Err(OcrError::Output(format!("detector output shape {shape:?}")));
@@ -233,7 +259,11 @@ fn prob_map(out: &Tensor, rw: u32, rh: u32) -> Result<ProbMap, OcrError> {
             data.push(view[[0, 0, y, x]]);
         }
     }
-    Ok(ProbMap { width: w, height: h, data })
+    Ok(ProbMap {
+        width: w,
+        height: h,
+        data,
+    })
 }
 
 fn to_gray(map: &ProbMap) -> GrayImage {
@@ -245,7 +275,9 @@ fn to_gray(map: &ProbMap) -> GrayImage {
 /// The pixel coordinates of each 8-connected region above `thresh`, largest first.
 fn regions(map: &ProbMap, thresh: f32) -> Vec<Vec<[f32; 2]>> {
     let bitmap = GrayImage::from_fn(map.width as u32, map.height as u32, |x, y| {
-        Luma([u8::from(map.data[y as usize * map.width + x as usize] > thresh)])
+        Luma([u8::from(
+            map.data[y as usize * map.width + x as usize] > thresh,
+        )])
     });
     let labels = connected_components(&bitmap, Connectivity::Eight, Luma([0u8]));
     let mut regions: Vec<Vec<[f32; 2]>> = Vec::new();
@@ -296,7 +328,9 @@ fn split_at_gaps(map: &ProbMap, r: &RotatedRect, gap: f32, thresh: f32) -> Vec<R
     let across = (2.0 * r.half_height).ceil().max(1.0) as usize + 1;
     let column_mean = |i: usize| {
         let t = i as f32 - r.half_len;
-        let sum: f32 = (0..across).map(|j| map.at_point(r.at(t, j as f32 - r.half_height))).sum();
+        let sum: f32 = (0..across)
+            .map(|j| map.at_point(r.at(t, j as f32 - r.half_height)))
+            .sum();
         sum / across as f32
     };
     let weak: Vec<bool> = (0..steps).map(|i| column_mean(i) < thresh).collect();
@@ -328,7 +362,12 @@ fn split_at_gaps(map: &ProbMap, r: &RotatedRect, gap: f32, thresh: f32) -> Vec<R
 /// The part of `r` between `from` and `to` along its axis (measured from its start).
 fn piece(r: &RotatedRect, from: f32, to: f32) -> RotatedRect {
     let mid = (from + to) / 2.0 - r.half_len;
-    RotatedRect::from_sides(r.at(mid, 0.0), r.axis, ((to - from) / 2.0).max(0.5), r.half_height)
+    RotatedRect::from_sides(
+        r.at(mid, 0.0),
+        r.axis,
+        ((to - from) / 2.0).max(0.5),
+        r.half_height,
+    )
 }
 
 impl ProbMap {
@@ -340,7 +379,11 @@ impl ProbMap {
 /// Sorts boxes top to bottom, and left to right among boxes whose tops are within 10 px
 /// (PaddleOCR's rule), so that the lines of one row read in order.
 pub fn sort_reading_order(quads: &mut [Quad]) {
-    quads.sort_by(|a, b| a[0][1].total_cmp(&b[0][1]).then(a[0][0].total_cmp(&b[0][0])));
+    quads.sort_by(|a, b| {
+        a[0][1]
+            .total_cmp(&b[0][1])
+            .then(a[0][0].total_cmp(&b[0][0]))
+    });
     // One bubbling pass per element, as PaddleOCR does, so near-equal tops order by x.
     for i in 0..quads.len() {
         for j in (0..i).rev() {
@@ -367,7 +410,11 @@ mod tests {
                 }
             }
         }
-        ProbMap { width: w, height: h, data }
+        ProbMap {
+            width: w,
+            height: h,
+            data,
+        }
     }
 
     #[test]
@@ -396,10 +443,26 @@ mod tests {
     fn a_wide_weak_gap_splits_a_region_but_a_word_space_does_not() {
         let det = DetParams::default();
         // Two runs of text joined by a weak bridge 30 px long (5 heights of 6 px): split.
-        let map = map_with(200, 40, &[(10, 15, 60, 21, 0.9), (60, 17, 90, 18, 0.5), (90, 15, 190, 21, 0.9)]);
+        let map = map_with(
+            200,
+            40,
+            &[
+                (10, 15, 60, 21, 0.9),
+                (60, 17, 90, 18, 0.5),
+                (90, 15, 190, 21, 0.9),
+            ],
+        );
         assert_eq!(boxes_from_map(&det, &map, 1.0, 1.0).len(), 2);
         // A word space of 4 px is bridged by the model in reality; here a weak 4 px run: one box.
-        let map = map_with(200, 40, &[(10, 15, 60, 21, 0.9), (60, 17, 64, 18, 0.5), (64, 15, 190, 21, 0.9)]);
+        let map = map_with(
+            200,
+            40,
+            &[
+                (10, 15, 60, 21, 0.9),
+                (60, 17, 64, 18, 0.5),
+                (64, 15, 190, 21, 0.9),
+            ],
+        );
         assert_eq!(boxes_from_map(&det, &map, 1.0, 1.0).len(), 1);
     }
 

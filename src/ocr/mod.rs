@@ -67,9 +67,18 @@ impl TextLine {
         let last = self.chars.get(to.checked_sub(1)?)?;
         let q = &self.polygon;
         let len = dist(q[0], q[1]).max(1.0);
-        let (a, b) = ((first.span[0] / len).clamp(0.0, 1.0), (last.span[1] / len).clamp(0.0, 1.0));
-        let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
-        Some([lerp(q[0], q[1], a), lerp(q[0], q[1], b), lerp(q[3], q[2], b), lerp(q[3], q[2], a)])
+        let (a, b) = (
+            (first.span[0] / len).clamp(0.0, 1.0),
+            (last.span[1] / len).clamp(0.0, 1.0),
+        );
+        let lerp =
+            |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+        Some([
+            lerp(q[0], q[1], a),
+            lerp(q[0], q[1], b),
+            lerp(q[3], q[2], b),
+            lerp(q[3], q[2], a),
+        ])
     }
 }
 
@@ -115,7 +124,10 @@ pub struct LineParams {
 
 impl Default for LineParams {
     fn default() -> Self {
-        Self { min_confidence: 0.5, vertical_ratio: 2.5 }
+        Self {
+            min_confidence: 0.5,
+            vertical_ratio: 2.5,
+        }
     }
 }
 
@@ -141,8 +153,23 @@ impl Engine {
     pub fn load(paths: &ModelPaths, params: EngineParams) -> Result<Self, OcrError> {
         let detector = detect::Detector::new(model::OnnxModel::load(&paths.det)?, params.det);
         let classifier = classify::Classifier::new(model::OnnxModel::load(&paths.cls)?, params.cls);
-        let recognizer = recognize::Recognizer::new(model::OnnxModel::load(&paths.rec)?, params.rec)?;
-        Ok(Self { detector, classifier, recognizer, lines: params.lines })
+        let recognizer =
+            recognize::Recognizer::new(model::OnnxModel::load(&paths.rec)?, params.rec)?;
+        Ok(Self {
+            detector,
+            classifier,
+            recognizer,
+            lines: params.lines,
+        })
+    }
+
+    /// Compiled plans held by the detector, classifier and recogniser.
+    pub fn cached_plans(&self) -> [usize; 3] {
+        [
+            self.detector.cached_plans(),
+            self.classifier.cached_plans(),
+            self.recognizer.cached_plans(),
+        ]
     }
 
     /// Stage 1: text line boxes.
@@ -158,10 +185,17 @@ impl Engine {
             .iter()
             .map(|q| {
                 let (w, h) = crop::quad_size(q);
-                if h >= w * self.lines.vertical_ratio { [q[1], q[2], q[3], q[0]] } else { *q }
+                if h >= w * self.lines.vertical_ratio {
+                    [q[1], q[2], q[3], q[0]]
+                } else {
+                    *q
+                }
             })
             .collect();
-        let strips = quads.iter().map(|q| crop::crop_line(img, q, p.height, p.max_width)).collect();
+        let strips = quads
+            .iter()
+            .map(|q| crop::crop_line(img, q, p.height, p.max_width))
+            .collect();
         (quads, strips)
     }
 
@@ -176,7 +210,11 @@ impl Engine {
     }
 
     /// All stages: the lines of an image, top to bottom, in input pixel coordinates.
-    pub fn read(&self, img: &RgbImage, orientation: PageOrientation) -> Result<Vec<TextLine>, OcrError> {
+    pub fn read(
+        &self,
+        img: &RgbImage,
+        orientation: PageOrientation,
+    ) -> Result<Vec<TextLine>, OcrError> {
         let detection = self.detect(img)?;
         self.read_boxes(img, &detection.boxes, orientation)
     }
@@ -201,7 +239,10 @@ impl Engine {
                 }
             }
         }
-        let turned: Vec<RgbImage> = unsure.iter().map(|&i| image::imageops::rotate180(&strips[i])).collect();
+        let turned: Vec<RgbImage> = unsure
+            .iter()
+            .map(|&i| image::imageops::rotate180(&strips[i]))
+            .collect();
         let mut readings = self.recognize(&strips)?;
         let turned_readings = self.recognize(&turned)?;
         for (&i, r) in unsure.iter().zip(turned_readings) {
@@ -230,10 +271,18 @@ fn to_line(q: &Quad, strip_width: u32, r: Recognized) -> TextLine {
         .map(|c| CharSpan {
             ch: c.ch,
             confidence: c.confidence,
-            span: [c.steps.0 as f32 * r.step_px * scale, (c.steps.1 + 1) as f32 * r.step_px * scale],
+            span: [
+                c.steps.0 as f32 * r.step_px * scale,
+                (c.steps.1 + 1) as f32 * r.step_px * scale,
+            ],
         })
         .collect();
-    TextLine { polygon: *q, text: r.text, confidence: r.confidence, chars }
+    TextLine {
+        polygon: *q,
+        text: r.text,
+        confidence: r.confidence,
+        chars,
+    }
 }
 
 #[cfg(test)]
@@ -242,17 +291,30 @@ mod tests {
 
     #[test]
     fn span_polygon_cuts_the_line_along_its_edges() {
-        let c = |ch, a, b| CharSpan { ch, confidence: 1.0, span: [a, b] };
+        let c = |ch, a, b| CharSpan {
+            ch,
+            confidence: 1.0,
+            span: [a, b],
+        };
         let line = TextLine {
             polygon: [[0.0, 0.0], [100.0, 0.0], [100.0, 20.0], [0.0, 20.0]],
             text: "AB CD".into(),
             confidence: 1.0,
-            chars: vec![c('A', 0.0, 10.0), c('B', 10.0, 20.0), c(' ', 20.0, 30.0), c('C', 60.0, 70.0), c('D', 70.0, 80.0)],
+            chars: vec![
+                c('A', 0.0, 10.0),
+                c('B', 10.0, 20.0),
+                c(' ', 20.0, 30.0),
+                c('C', 60.0, 70.0),
+                c('D', 70.0, 80.0),
+            ],
         };
         let q = line.span_polygon(3, 5).expect("in range");
         let want = [[60.0, 0.0], [80.0, 0.0], [80.0, 20.0], [60.0, 20.0]];
         for (p, w) in q.iter().zip(want) {
-            assert!((p[0] - w[0]).abs() < 1e-3 && (p[1] - w[1]).abs() < 1e-3, "{q:?}");
+            assert!(
+                (p[0] - w[0]).abs() < 1e-3 && (p[1] - w[1]).abs() < 1e-3,
+                "{q:?}"
+            );
         }
         assert_eq!(line.span_polygon(3, 9), None);
     }

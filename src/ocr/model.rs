@@ -40,12 +40,22 @@ impl OnnxModel {
     /// Loads an ONNX file. `value_info` shapes are ignored: newer PP-OCR exports (v5, v6) carry
     /// inconsistent ones that tract would otherwise reject, and the shapes are re-derived anyway.
     pub fn load(path: &Path) -> Result<Self, OcrError> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let model = tract_onnx::onnx()
             .with_ignore_value_info(true)
             .model_for_path(path)
-            .map_err(|e| OcrError::Model { model: name.clone(), reason: format!("{e:#}") })?;
-        Ok(Self { name, model, plans: Mutex::new(PlanCache::default()) })
+            .map_err(|e| OcrError::Model {
+                model: name.clone(),
+                reason: format!("{e:#}"),
+            })?;
+        Ok(Self {
+            name,
+            model,
+            plans: Mutex::new(PlanCache::default()),
+        })
     }
 
     /// The model's file name, for messages.
@@ -55,8 +65,16 @@ impl OnnxModel {
 
     /// A string from the model's ONNX `metadata_props`, if present.
     pub fn metadata(&self, key: &str) -> Option<String> {
-        let value = self.model.properties.get(&format!("onnx.metadata_props.{key}"))?;
-        value.try_as_plain_ram().ok()?.to_scalar::<String>().ok().cloned()
+        let value = self
+            .model
+            .properties
+            .get(&format!("onnx.metadata_props.{key}"))?;
+        value
+            .try_as_plain_ram()
+            .ok()?
+            .to_scalar::<String>()
+            .ok()
+            .cloned()
     }
 
     /// Runs the model on one input tensor and returns its first output.
@@ -84,7 +102,11 @@ impl OnnxModel {
         let plan = self.compile(shape)?;
         let mut cache = self.lock();
         if cache.plans.len() >= Self::MAX_PLANS {
-            let oldest = cache.plans.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
+            let oldest = cache
+                .plans
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
             if let Some(key) = oldest {
                 cache.plans.remove(&key);
             }
@@ -117,6 +139,9 @@ impl OnnxModel {
     }
 
     fn error(&self, e: impl std::fmt::Display) -> OcrError {
-        OcrError::Model { model: self.name.clone(), reason: e.to_string() }
+        OcrError::Model {
+            model: self.name.clone(),
+            reason: e.to_string(),
+        }
     }
 }

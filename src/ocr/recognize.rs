@@ -9,8 +9,8 @@ use tract_onnx::prelude::*;
 
 use super::OcrError;
 use super::ctc::{DecodedChar, Dictionary, greedy_decode};
-use super::spaces::{InkProfile, SpaceParams, restore_spaces};
 use super::model::OnnxModel;
+use super::spaces::{InkProfile, SpaceParams, restore_spaces};
 
 /// Tunables of the recogniser.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,13 @@ pub struct RecParams {
 
 impl Default for RecParams {
     fn default() -> Self {
-        Self { height: 48, batch: 6, width_bucket: 160, max_width: 1920, spaces: SpaceParams::default() }
+        Self {
+            height: 48,
+            batch: 6,
+            width_bucket: 160,
+            max_width: 1920,
+            spaces: SpaceParams::default(),
+        }
     }
 }
 
@@ -55,6 +61,11 @@ pub struct Recognizer {
 }
 
 impl Recognizer {
+    /// Compiled plans held now (one per input shape bucket seen).
+    pub fn cached_plans(&self) -> usize {
+        self.model.cached_plans()
+    }
+
     /// Wraps a recognition model, reading its dictionary from the model's metadata.
     pub fn new(model: OnnxModel, params: RecParams) -> Result<Self, OcrError> {
         let text = model.metadata("character").ok_or_else(|| OcrError::Model {
@@ -62,7 +73,11 @@ impl Recognizer {
             reason: "no `character` metadata: not a PaddleOCR recognition model exported with its dictionary"
                 .into(),
         })?;
-        Ok(Self { model, dict: Dictionary::from_metadata(&text), params })
+        Ok(Self {
+            model,
+            dict: Dictionary::from_metadata(&text),
+            params,
+        })
     }
 
     pub fn dictionary(&self) -> &Dictionary {
@@ -82,7 +97,9 @@ impl Recognizer {
             let refs: Vec<&RgbImage> = group.iter().map(|&i| &strips[i]).collect();
             let input = strip_tensor(&refs, group.len(), h, bucket);
             let probs = self.model.run(input)?;
-            let view = probs.to_plain_array_view::<f32>().map_err(|e| OcrError::Output(e.to_string()))?;
+            let view = probs
+                .to_plain_array_view::<f32>()
+                .map_err(|e| OcrError::Output(e.to_string()))?;
             let shape = view.shape().to_vec();
             if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
                 return Err(OcrError::Output(format!(
@@ -99,42 +116,66 @@ impl Recognizer {
                 out[i] = Some(self.decode(&flat, shape[2], strip_step, &strips[i]));
             }
         }
-        Ok(out.into_iter().map(|r| r.unwrap_or_else(empty_reading)).collect())
+        Ok(out
+            .into_iter()
+            .map(|r| r.unwrap_or_else(empty_reading))
+            .collect())
     }
 
     /// Decodes one strip's output; `step_px` is in the strip's own pixels.
     fn decode(&self, probs: &[f32], classes: usize, step_px: f32, strip: &RgbImage) -> Recognized {
         let raw = greedy_decode(probs, classes, &self.dict);
         let spaces = &self.params.spaces;
-        let profile = if spaces.enabled { InkProfile::of(strip, spaces.min_contrast) } else { None };
-        let chars = if spaces.enabled { restore_spaces(raw, step_px, profile.as_ref(), spaces) } else { raw };
+        let profile = if spaces.enabled {
+            InkProfile::of(strip, spaces.min_contrast)
+        } else {
+            None
+        };
+        let chars = if spaces.enabled {
+            restore_spaces(raw, step_px, profile.as_ref(), spaces)
+        } else {
+            raw
+        };
         let text: String = chars.iter().map(|c| c.ch).collect();
         let confidence = if chars.is_empty() {
             0.0
         } else {
             chars.iter().map(|c| c.confidence).sum::<f32>() / chars.len() as f32
         };
-        Recognized { text, confidence, chars, step_px }
+        Recognized {
+            text,
+            confidence,
+            chars,
+            step_px,
+        }
     }
 
     /// The width a strip takes at the model's height, capped.
     fn strip_width(&self, s: &RgbImage) -> u32 {
         let h = self.params.height as f32;
-        ((s.width() as f32 * h / s.height().max(1) as f32).ceil() as u32).clamp(1, self.params.max_width)
+        ((s.width() as f32 * h / s.height().max(1) as f32).ceil() as u32)
+            .clamp(1, self.params.max_width)
     }
 }
 
 fn empty_reading() -> Recognized {
-    Recognized { text: String::new(), confidence: 0.0, chars: Vec::new(), step_px: 8.0 }
+    Recognized {
+        text: String::new(),
+        confidence: 0.0,
+        chars: Vec::new(),
+        step_px: 8.0,
+    }
 }
 
 /// A `[n, 3, h, w]` tensor of strips as PaddleOCR feeds them: each scaled to height `h` with its
 /// aspect kept (width at most `w`), left-aligned, values mapped to -1..1, channels BGR, zeros
 /// (mid-grey) to the right and in the unused batch slots.
 pub(crate) fn strip_tensor(strips: &[&RgbImage], n: usize, h: u32, w: u32) -> Tensor {
-    let mut t = tract_ndarray::Array4::<f32>::zeros((n.max(strips.len()), 3, h as usize, w as usize));
+    let mut t =
+        tract_ndarray::Array4::<f32>::zeros((n.max(strips.len()), 3, h as usize, w as usize));
     for (k, s) in strips.iter().enumerate() {
-        let sw = ((s.width() as f32 * h as f32 / s.height().max(1) as f32).ceil() as u32).clamp(1, w);
+        let sw =
+            ((s.width() as f32 * h as f32 / s.height().max(1) as f32).ceil() as u32).clamp(1, w);
         let scaled;
         let src = if s.dimensions() == (sw, h) {
             *s

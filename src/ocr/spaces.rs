@@ -50,7 +50,11 @@ impl Default for SpaceParams {
             ink_jump: 0.15,
             ink_floor: 0.3,
             ink_fallback: 0.38,
-            min_contrast: 60.0, step_ratio: 1.45, step_extra: 1.5, default_pitch: 3.5 }
+            min_contrast: 60.0,
+            step_ratio: 1.45,
+            step_extra: 1.5,
+            default_pitch: 3.5,
+        }
     }
 }
 
@@ -70,8 +74,10 @@ impl InkProfile {
         if w == 0 || h == 0 {
             return None;
         }
-        let luma: Vec<f32> =
-            strip.pixels().map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32).collect();
+        let luma: Vec<f32> = strip
+            .pixels()
+            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+            .collect();
         let mut sorted = luma.clone();
         sorted.sort_by(f32::total_cmp);
         let paper = sorted[sorted.len() * 7 / 10];
@@ -82,10 +88,17 @@ impl InkProfile {
         // A pixel is ink when it is darker than half-way between paper and ink.
         let cut = (paper + ink) / 2.0;
         let is_ink = |x: usize, y: usize| luma[y * w + x] < cut;
-        let rows: Vec<usize> = (0..h).filter(|&y| (0..w).filter(|&x| is_ink(x, y)).count() > 0).collect();
+        let rows: Vec<usize> = (0..h)
+            .filter(|&y| (0..w).filter(|&x| is_ink(x, y)).count() > 0)
+            .collect();
         let (top, bottom) = (*rows.first()?, *rows.last()?);
-        let blank = (0..w).map(|x| !(top..=bottom).any(|y| is_ink(x, y))).collect();
-        Some(Self { blank, text_height: (bottom - top + 1) as f32 })
+        let blank = (0..w)
+            .map(|x| !(top..=bottom).any(|y| is_ink(x, y)))
+            .collect();
+        Some(Self {
+            blank,
+            text_height: (bottom - top + 1) as f32,
+        })
     }
 
     /// The longest run of blank columns between two strip positions, in pixels.
@@ -111,7 +124,11 @@ pub struct GapSignals {
 }
 
 /// The signals between each pair of consecutive characters (`chars.len() - 1` entries).
-pub fn gap_signals(chars: &[DecodedChar], step_px: f32, profile: Option<&InkProfile>) -> Vec<GapSignals> {
+pub fn gap_signals(
+    chars: &[DecodedChar],
+    step_px: f32,
+    profile: Option<&InkProfile>,
+) -> Vec<GapSignals> {
     chars
         .windows(2)
         .map(|w| {
@@ -146,7 +163,11 @@ pub fn restore_spaces(
         .filter(|(w, _)| w[0].ch != ' ' && w[1].ch != ' ')
         .map(|(_, s)| s.steps)
         .collect();
-    let pitch = if inner.len() >= 3 { median(&mut inner) } else { p.default_pitch };
+    let pitch = if inner.len() >= 3 {
+        median(&mut inner)
+    } else {
+        p.default_pitch
+    };
     let step_threshold = (pitch * p.step_ratio).max(pitch + p.step_extra);
     let letter_pairs: Vec<GapSignals> = chars
         .windows(2)
@@ -161,14 +182,19 @@ pub fn restore_spaces(
             let s = signals[i - 1];
             // Punctuation sits against the word before it (`NO.`, `JL.`); in a monospaced font
             // its cell is as blank as a space on both sides.
-            let space = !NO_SPACE_BEFORE.contains(&c.ch) && match s.ink {
-                Some(ink) => ink >= ink_threshold,
-                None => s.steps >= step_threshold,
-            };
+            let space = !NO_SPACE_BEFORE.contains(&c.ch)
+                && match s.ink {
+                    Some(ink) => ink >= ink_threshold,
+                    None => s.steps >= step_threshold,
+                };
             if space {
                 let confidence = prev.confidence.min(c.confidence);
                 let step = prev.steps.1 + 1;
-                out.push(DecodedChar { ch: ' ', confidence, steps: (step, step.max(c.steps.0.saturating_sub(1))) });
+                out.push(DecodedChar {
+                    ch: ' ',
+                    confidence,
+                    steps: (step, step.max(c.steps.0.saturating_sub(1))),
+                });
             }
         }
         out.push(c);
@@ -198,7 +224,11 @@ fn ink_threshold(signals: &[GapSignals], p: &SpaceParams) -> f32 {
 fn median(s: &mut [f32]) -> f32 {
     s.sort_by(f32::total_cmp);
     let m = s.len() / 2;
-    if s.len().is_multiple_of(2) { (s[m - 1] + s[m]) / 2.0 } else { s[m] }
+    if s.len().is_multiple_of(2) {
+        (s[m - 1] + s[m]) / 2.0
+    } else {
+        s[m]
+    }
 }
 
 #[cfg(test)]
@@ -207,7 +237,11 @@ mod tests {
     use image::Rgb;
 
     fn at(ch: char, t: usize) -> DecodedChar {
-        DecodedChar { ch, confidence: 0.9, steps: (t, t) }
+        DecodedChar {
+            ch,
+            confidence: 0.9,
+            steps: (t, t),
+        }
     }
 
     fn text(chars: &[DecodedChar]) -> String {
@@ -216,21 +250,45 @@ mod tests {
 
     #[test]
     fn without_ink_a_wide_step_gap_becomes_a_space() {
-        let chars = vec![at('A', 0), at('B', 4), at('C', 8), at('A', 18), at('B', 22), at('C', 26)];
-        assert_eq!(text(&restore_spaces(chars, 8.0, None, &SpaceParams::default())), "ABC ABC");
+        let chars = vec![
+            at('A', 0),
+            at('B', 4),
+            at('C', 8),
+            at('A', 18),
+            at('B', 22),
+            at('C', 26),
+        ];
+        assert_eq!(
+            text(&restore_spaces(chars, 8.0, None, &SpaceParams::default())),
+            "ABC ABC"
+        );
     }
 
     #[test]
     fn an_emitted_space_is_not_doubled() {
-        let chars = vec![at('A', 0), at('B', 4), at('C', 8), at(' ', 13), at('A', 18), at('B', 22)];
-        assert_eq!(text(&restore_spaces(chars, 8.0, None, &SpaceParams::default())), "ABC AB");
+        let chars = vec![
+            at('A', 0),
+            at('B', 4),
+            at('C', 8),
+            at(' ', 13),
+            at('A', 18),
+            at('B', 22),
+        ];
+        assert_eq!(
+            text(&restore_spaces(chars, 8.0, None, &SpaceParams::default())),
+            "ABC AB"
+        );
     }
 
     /// A strip with ink blocks 30 px tall at the given column ranges.
     fn strip(blocks: &[(u32, u32)]) -> RgbImage {
         RgbImage::from_fn(200, 48, |x, y| {
             let inked = (9..39).contains(&y) && blocks.iter().any(|&(a, b)| (a..b).contains(&x));
-            if inked { Rgb([0, 0, 0]) } else { Rgb([255, 255, 255]) }
+            if inked {
+                Rgb([0, 0, 0])
+            } else {
+                Rgb([255, 255, 255])
+            }
         })
     }
 
@@ -242,11 +300,31 @@ mod tests {
         assert_eq!(profile.text_height, 30.0);
         // Steps of 8 px: centres at 10, 34, 70 px -> steps 1, 4, 8 (cells 0-1, 3-5, 8).
         let chars = vec![
-            DecodedChar { ch: 'A', confidence: 0.9, steps: (0, 1) },
-            DecodedChar { ch: 'B', confidence: 0.9, steps: (3, 4) },
-            DecodedChar { ch: 'C', confidence: 0.9, steps: (8, 8) },
+            DecodedChar {
+                ch: 'A',
+                confidence: 0.9,
+                steps: (0, 1),
+            },
+            DecodedChar {
+                ch: 'B',
+                confidence: 0.9,
+                steps: (3, 4),
+            },
+            DecodedChar {
+                ch: 'C',
+                confidence: 0.9,
+                steps: (8, 8),
+            },
         ];
-        assert_eq!(text(&restore_spaces(chars, 8.0, Some(&profile), &SpaceParams::default())), "AB C");
+        assert_eq!(
+            text(&restore_spaces(
+                chars,
+                8.0,
+                Some(&profile),
+                &SpaceParams::default()
+            )),
+            "AB C"
+        );
     }
 
     #[test]

@@ -204,7 +204,9 @@ fn fit_in_frame<R: Rng + ?Sized>(corners: Quad, fw: f32, fh: f32, rng: &mut R) -
         if to > from {
             rng.random_range(from..to)
         } else {
-            size / 2.0
+            // Shrunk to fit exactly: the only position is `from` (== `to` up to rounding). The
+            // frame's centre would be wrong, as a tilted quad's box is not centred on the origin.
+            (from + to) / 2.0
         }
     };
     let cx = offset(min(0), max(0), fw, rng);
@@ -530,6 +532,26 @@ mod tests {
                 .all(|c| c[0] >= 0.0 && c[0] <= 1280.0 && c[1] >= 0.0 && c[1] <= 960.0),
             "{q:?}"
         );
+    }
+
+    #[test]
+    fn tilted_oversized_page_stays_inside_the_frame() {
+        let page = marked_page();
+        for seed in 0..12 {
+            let params = CameraParams {
+                fill: 1.3,
+                rotation_deg: 10.0 + 7.0 * seed as f32,
+                tilt: 0.12,
+                ..CameraParams::default()
+            };
+            let q = place_page(page.dimensions(), &params, &mut StdRng::seed_from_u64(seed));
+            for c in q {
+                assert!(
+                    c[0] >= 0.0 && c[0] <= 1280.0 && c[1] >= 0.0 && c[1] <= 960.0,
+                    "seed {seed}: {q:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::SynthError;
 use super::camera::{Background, CameraParams, photograph};
 use super::fonts::Fonts;
 use super::layout::Document;
@@ -27,7 +28,6 @@ use super::pdf::{image_pdf, vector_pdf};
 use super::permit::{DocKind, sample_document};
 use super::render::rotate;
 use super::truth::Truth;
-use super::SynthError;
 use crate::geometry::Quad;
 
 /// How the document was captured.
@@ -110,7 +110,10 @@ pub fn write_sample(
         file,
         quad,
     };
-    std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_vec_pretty(&info)?)?;
+    std::fs::write(
+        dir.join(format!("{stem}.json")),
+        serde_json::to_vec_pretty(&info)?,
+    )?;
     Ok(info)
 }
 
@@ -131,7 +134,10 @@ fn capture<R: Rng + ?Sized>(
         Condition::PdfImage => {
             let img = scan(doc, fonts, rng);
             let jpeg = jpeg(&img, rng.random_range(75..=92))?;
-            Ok((image_pdf(&jpeg, img.dimensions(), doc.width, doc.height), None))
+            Ok((
+                image_pdf(&jpeg, img.dimensions(), doc.width, doc.height),
+                None,
+            ))
         }
         Condition::Camera => {
             let (photo, quad, quality) = camera(doc, fonts, rng)?;
@@ -158,7 +164,10 @@ fn scan<R: Rng + ?Sized>(doc: &Document, fonts: &Fonts, rng: &mut R) -> RgbImage
         return page;
     }
     let skewed = rotate(&page, rng.random_range(-0.8..0.8), Rgb(doc.paper));
-    let (dx, dy) = ((skewed.width() - page.width()) / 2, (skewed.height() - page.height()) / 2);
+    let (dx, dy) = (
+        (skewed.width() - page.width()) / 2,
+        (skewed.height() - page.height()) / 2,
+    );
     image::imageops::crop_imm(&skewed, dx, dy, page.width(), page.height()).to_image()
 }
 
@@ -321,7 +330,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kitascan-synth-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("kitascan-synth-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }
@@ -338,12 +348,17 @@ mod tests {
         assert_eq!(names.iter().filter(|n| n.ends_with(".json")).count(), 8);
         for (i, info) in infos.iter().enumerate() {
             let (kind, condition) = sample_plan(i);
-            assert_eq!((info.truth.kind.as_str(), info.condition), (kind.name(), condition));
+            assert_eq!(
+                (info.truth.kind.as_str(), info.condition),
+                (kind.name(), condition)
+            );
             assert_eq!(info.quad.is_some(), condition == Condition::Camera);
-            let json = std::fs::read(dir.join(info.file.replace(
-                &format!(".{}", condition.extension()),
-                ".json",
-            )))
+            let json = std::fs::read(
+                dir.join(
+                    info.file
+                        .replace(&format!(".{}", condition.extension()), ".json"),
+                ),
+            )
             .expect("json written");
             let back: SampleInfo = serde_json::from_slice(&json).expect("json parses");
             assert_eq!(&back, info);
@@ -362,9 +377,12 @@ mod tests {
         for c in Condition::ALL {
             assert_eq!(plan.iter().filter(|(_, pc)| *pc == c).count(), 20, "{c:?}");
         }
-        for kind in DocKind::ALL.into_iter().filter(|k| !matches!(k, DocKind::Passport | DocKind::Receipt)) {
+        for kind in DocKind::ALL
+            .into_iter()
+            .filter(|k| !matches!(k, DocKind::Passport | DocKind::Receipt))
+        {
             for c in Condition::ALL {
-                assert!(plan.iter().any(|p| *p == (kind, c)), "{kind:?} never {c:?}");
+                assert!(plan.contains(&(kind, c)), "{kind:?} never {c:?}");
             }
         }
     }
@@ -421,7 +439,10 @@ mod tests {
                 glare += usize::from(p.glare > 0.0);
             }
         }
-        assert!((80..220).contains(&turned), "{turned} quarter/half turns in 600");
+        assert!(
+            (80..220).contains(&turned),
+            "{turned} quarter/half turns in 600"
+        );
         assert!((100..260).contains(&glare), "{glare} glare spots in 600");
     }
 
@@ -434,7 +455,10 @@ mod tests {
         let fonts = Fonts::load().expect("fonts installed");
         let dir = Path::new("/tmp/permits");
         std::fs::create_dir_all(dir).expect("dir");
-        let seed: u64 = std::env::var("SYNTH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+        let seed: u64 = std::env::var("SYNTH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1);
         for (k, kind) in DocKind::ALL.into_iter().enumerate() {
             let s = sample_seed(seed, k);
             let doc = sample_document(&mut StdRng::seed_from_u64(s), kind, &fonts);
@@ -443,12 +467,17 @@ mod tests {
                 let info = write_sample(&doc, &fonts, condition, dir, &stem, s).expect("written");
                 if condition == Condition::Camera {
                     let photo = image::open(sample_path(dir, &info)).expect("JPEG reads");
-                    photo.save(dir.join(format!("{stem}.jpg.png"))).expect("PNG saved");
+                    photo
+                        .save(dir.join(format!("{stem}.jpg.png")))
+                        .expect("PNG saved");
                 }
                 if condition.extension() == "pdf" {
                     let pages = crate::input::load(&sample_path(dir, &info), &Default::default())
                         .expect("PDF loads");
-                    pages[0].image.save(dir.join(format!("{stem}.pdf.png"))).expect("PNG saved");
+                    pages[0]
+                        .image
+                        .save(dir.join(format!("{stem}.pdf.png")))
+                        .expect("PNG saved");
                 }
             }
         }
@@ -474,7 +503,9 @@ mod tests {
         let dir = temp_dir("camera");
         std::fs::create_dir_all(&dir).expect("dir");
         let info = write_sample(&doc, &fonts, Condition::Camera, &dir, "c", 11).expect("written");
-        let img = image::open(sample_path(&dir, &info)).expect("JPEG").to_rgb8();
+        let img = image::open(sample_path(&dir, &info))
+            .expect("JPEG")
+            .to_rgb8();
         let quad = info.quad.expect("quad");
         for [x, y] in quad {
             assert!(x >= 0.0 && y >= 0.0 && x <= img.width() as f32 && y <= img.height() as f32);

@@ -38,12 +38,23 @@ pub fn card<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts, facts: &Facts) -> Docum
     } else {
         "KARTU IZIN TINGGAL TERBATAS"
     };
-    let tint = pick(rng, &[[224, 236, 228], [222, 232, 244], [240, 234, 220], [236, 226, 236]]);
+    let tint = pick(
+        rng,
+        &[
+            [224, 236, 228],
+            [222, 232, 244],
+            [240, 234, 220],
+            [236, 226, 236],
+        ],
+    );
     let mut sheet = Sheet::new(fonts, ID1[0], ID1[1]);
     guilloche(&mut sheet, rng, tint);
     let (regular, bold) = pick(
         rng,
-        &[(FontFace::Sans, FontFace::SansBold), (FontFace::DejaVu, FontFace::DejaVuBold)],
+        &[
+            (FontFace::Sans, FontFace::SansBold),
+            (FontFace::DejaVu, FontFace::DejaVuBold),
+        ],
     );
     let top = banner(&mut sheet, rng, title, bold, tint);
     let english = rng.random_bool(0.5);
@@ -53,10 +64,22 @@ pub fn card<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts, facts: &Facts) -> Docum
         (
             "Tempat/Tgl. Lahir",
             "Place/Date of Birth",
-            format!("{}{birth_sep}{}", facts.person.birthplace, facts.birth.dmy()),
+            format!(
+                "{}{birth_sep}{}",
+                facts.person.birthplace,
+                facts.birth.dmy()
+            ),
         ),
-        ("Kewarganegaraan", "Nationality", facts.person.nationality.to_string()),
-        ("Jenis Kelamin", "Sex", printed_sex(facts.person.sex, english).to_string()),
+        (
+            "Kewarganegaraan",
+            "Nationality",
+            facts.person.nationality.to_string(),
+        ),
+        (
+            "Jenis Kelamin",
+            "Sex",
+            printed_sex(facts.person.sex, english).to_string(),
+        ),
         ("No. Paspor", "Passport No.", facts.passport_number.clone()),
         ("Alamat", "Address", facts.address.clone()),
         ("Nomor Izin", "Permit No.", facts.permit_number.clone()),
@@ -166,7 +189,13 @@ fn side_labels<R: Rng + ?Sized>(
         let lines = sheet.wrap(value, value_face, value_size, room);
         for (i, line) in lines.iter().enumerate() {
             let size = sheet.fit(value_face, value_size, line, room);
-            sheet.text(line, value_face, size, value_x, y + i as f32 * value_size * 1.15);
+            sheet.text(
+                line,
+                value_face,
+                size,
+                value_x,
+                y + i as f32 * value_size * 1.15,
+            );
         }
         y += pitch + (lines.len() - 1) as f32 * value_size * 1.15;
     }
@@ -196,10 +225,20 @@ fn stacked_labels<R: Rng + ?Sized>(
         for (j, &f) in row.iter().enumerate() {
             let (id, en, value) = &fields[f];
             let col_x = if j == 0 { x } else { half };
-            let room = if row.len() == 2 && j == 0 { half - x - 4.0 } else { right - col_x };
+            let room = if row.len() == 2 && j == 0 {
+                half - x - 4.0
+            } else {
+                right - col_x
+            };
             let label = format!("{id} / {en}");
             let size = sheet.fit(label_face, label_size, &label, room);
-            sheet.text_in(&label, label_face, size, [col_x, y + label_size], LABEL_GREY);
+            sheet.text_in(
+                &label,
+                label_face,
+                size,
+                [col_x, y + label_size],
+                LABEL_GREY,
+            );
             let lines = sheet.wrap(value, value_face, value_size, room);
             for (i, line) in lines.iter().enumerate() {
                 let base = y + label_size + value_size * (1.15 + 1.1 * i as f32);
@@ -224,7 +263,11 @@ mod tests {
         let fonts = Fonts::load().expect("fonts installed");
         assert!((ID1[0] / ID1[1] - 85.6 / 54.0).abs() < 1e-4);
         for seed in 0..16 {
-            let kind = if seed % 2 == 0 { DocKind::KitasCard } else { DocKind::KitapCard };
+            let kind = if seed % 2 == 0 {
+                DocKind::KitasCard
+            } else {
+                DocKind::KitapCard
+            };
             let doc = sample_document(&mut StdRng::seed_from_u64(seed), kind, &fonts);
             assert_eq!([doc.width, doc.height], ID1);
             let (w, h) = doc.pixel_size(200.0);
@@ -232,8 +275,14 @@ mod tests {
             assert_eq!(doc.truth.kind, "card");
             for t in doc.texts() {
                 let b = t.bounds(&fonts);
-                assert!(b[0] >= 0.0 && b[2] <= doc.width + 0.5, "{t:?} leaves the card");
-                assert!(b[1] >= 0.0 && b[3] <= doc.height + 0.5, "{t:?} leaves the card");
+                assert!(
+                    b[0] >= 0.0 && b[2] <= doc.width + 0.5,
+                    "{t:?} leaves the card"
+                );
+                assert!(
+                    b[1] >= 0.0 && b[3] <= doc.height + 0.5,
+                    "{t:?} leaves the card"
+                );
             }
             assert!(doc.truth.office_name.is_empty() && doc.truth.issued_date.is_empty());
         }

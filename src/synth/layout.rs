@@ -74,7 +74,10 @@ pub enum Item {
         color: Rgb8,
     },
     /// A filled polygon (the silhouette in a photo placeholder).
-    Polygon { points: Vec<[f32; 2]>, color: Rgb8 },
+    Polygon {
+        points: Vec<[f32; 2]>,
+        color: Rgb8,
+    },
     /// An open pen stroke with round caps (signatures, guilloche lines).
     Stroke {
         points: Vec<[f32; 2]>,
@@ -121,7 +124,9 @@ impl Document {
         for item in &self.items {
             match item {
                 Item::Text(t) => draw_text_item(&mut img, fonts, t, s),
-                Item::Rect { x, y, w, h, color } => fill_rect(&mut img, [*x, *y, *w, *h], s, *color),
+                Item::Rect { x, y, w, h, color } => {
+                    fill_rect(&mut img, [*x, *y, *w, *h], s, *color)
+                }
                 Item::Polygon { points, color } => fill_polygon(&mut img, points, s, *color),
                 Item::Stroke {
                     points,
@@ -142,7 +147,10 @@ pub fn px_per_em(font: &FontVec) -> f32 {
 /// Ascent and descent (negative) as fractions of the em.
 pub fn ascent_descent(font: &FontVec) -> (f32, f32) {
     let upem = font.units_per_em().unwrap_or(1000.0);
-    (font.ascent_unscaled() / upem, font.descent_unscaled() / upem)
+    (
+        font.ascent_unscaled() / upem,
+        font.descent_unscaled() / upem,
+    )
 }
 
 fn draw_text_item(img: &mut RgbImage, fonts: &Fonts, t: &TextItem, s: f32) {
@@ -293,7 +301,7 @@ impl<'f> Sheet<'f> {
         right
     }
 
-    /// Draws `text` centred on `cx`, shrunk to fit the page's width less `margin` on each side.
+    /// Draws `text` centred on `cx`, shrunk if needed to stay 4 points inside the page's edges.
     pub fn centred(&mut self, text: &str, face: FontFace, size: f32, cx: f32, baseline: f32) {
         let room = 2.0 * cx.min(self.width - cx) - 8.0;
         let size = self.fit(face, size, text, room);
@@ -358,8 +366,16 @@ impl<'f> Sheet<'f> {
     /// A passport-style photo placeholder in `[x, y, w, h]`: a plain backdrop and a head-and-
     /// shoulders silhouette, so the photo area looks like a photo and holds no text.
     pub fn photo<R: Rng + ?Sized>(&mut self, rng: &mut R, [x, y, w, h]: [f32; 4]) {
-        let backdrops = [[200, 214, 236], [232, 232, 230], [196, 40, 46], [238, 240, 244]];
-        self.rect([x, y, w, h], backdrops[rng.random_range(0..backdrops.len())]);
+        let backdrops = [
+            [200, 214, 236],
+            [232, 232, 230],
+            [196, 40, 46],
+            [238, 240, 244],
+        ];
+        self.rect(
+            [x, y, w, h],
+            backdrops[rng.random_range(0..backdrops.len())],
+        );
         let cx = x + w * rng.random_range(0.46..0.54);
         let clothes = [[40, 44, 60], [70, 70, 74], [230, 230, 232], [30, 30, 34]];
         let shoulders = ellipse([cx, y + h * 1.02], [w * 0.46, h * 0.3], 40)
@@ -367,9 +383,17 @@ impl<'f> Sheet<'f> {
             .map(|[px, py]| [px.clamp(x, x + w), py.min(y + h)])
             .collect();
         self.polygon(shoulders, clothes[rng.random_range(0..clothes.len())]);
-        let skin = [[236, 200, 170], [214, 170, 130], [170, 120, 84], [120, 84, 60]];
+        let skin = [
+            [236, 200, 170],
+            [214, 170, 130],
+            [170, 120, 84],
+            [120, 84, 60],
+        ];
         let face = [cx, y + h * 0.44];
-        self.polygon(ellipse([cx, face[1] + h * 0.2], [w * 0.1, h * 0.1], 16), skin[rng.random_range(0..4)]);
+        self.polygon(
+            ellipse([cx, face[1] + h * 0.2], [w * 0.1, h * 0.1], 16),
+            skin[rng.random_range(0..4)],
+        );
         let tone = skin[rng.random_range(0..skin.len())];
         self.polygon(ellipse(face, [w * 0.22, h * 0.24], 32), tone);
         let hair = [[24, 20, 18], [90, 60, 30], [180, 150, 90], [120, 120, 120]];
@@ -468,7 +492,10 @@ mod tests {
 
     fn dark(img: &RgbImage, [x0, y0, x1, y1]: [f32; 4], s: f32) -> usize {
         let (x0, y0) = ((x0 * s) as u32, (y0 * s) as u32);
-        let (x1, y1) = (((x1 * s) as u32).min(img.width()), ((y1 * s) as u32).min(img.height()));
+        let (x1, y1) = (
+            ((x1 * s) as u32).min(img.width()),
+            ((y1 * s) as u32).min(img.height()),
+        );
         (y0..y1)
             .flat_map(|y| (x0..x1).map(move |x| (x, y)))
             .filter(|&(x, y)| img.get_pixel(x, y).0[0] < 128)
@@ -490,7 +517,10 @@ mod tests {
             let inside = dark(&img, b, s);
             let all = dark(&img, [0.0, 0.0, 300.0, 100.0], s);
             assert!(inside > 20, "{dpi} dpi: {inside} dark pixels");
-            assert!(inside as f32 >= 0.97 * all as f32, "{dpi} dpi: ink outside the box");
+            assert!(
+                inside as f32 >= 0.97 * all as f32,
+                "{dpi} dpi: ink outside the box"
+            );
         }
     }
 
@@ -516,7 +546,9 @@ mod tests {
         sheet.photo(&mut rng, [20.0, 30.0, 60.0, 80.0]);
         sheet.signature(&mut rng, [100.0, 40.0, 80.0, 30.0]);
         sheet.qr_like(&mut rng, [100.0, 120.0], 58.0);
-        let img = sheet.finish([255, 255, 255], Truth::default()).render(&fonts, 144.0);
+        let img = sheet
+            .finish([255, 255, 255], Truth::default())
+            .render(&fonts, 144.0);
         let at = |x: f32, y: f32| img.get_pixel((x * 2.0) as u32, (y * 2.0) as u32).0;
         assert!(at(100.0, 10.0)[0] < 60, "rule");
         assert!(at(100.0, 14.0)[0] > 200, "rule too thick");

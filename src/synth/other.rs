@@ -13,7 +13,7 @@ use super::names::pick;
 use super::permit::{DocKind, Facts, paper, printed_sex};
 use super::printout::{self, A4, Content, Generation, Row};
 use super::text;
-use super::truth::{Date, Truth, title_case};
+use super::truth::{Date, Truth, gender_code, title_case};
 
 /// ID-3 (passport page) in points: 125 x 88 mm.
 pub const ID3: [f32; 2] = [125.0 / 25.4 * 72.0, 88.0 / 25.4 * 72.0];
@@ -32,7 +32,10 @@ pub fn itk<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
     let title = if rng.random_bool(0.5) {
         vec!["IZIN TINGGAL KUNJUNGAN / VISIT STAY PERMIT".to_string()]
     } else {
-        vec!["IZIN TINGGAL KUNJUNGAN".to_string(), "VISIT STAY PERMIT".to_string()]
+        vec![
+            "IZIN TINGGAL KUNJUNGAN".to_string(),
+            "VISIT STAY PERMIT".to_string(),
+        ]
     };
     let content = Content {
         generation,
@@ -43,9 +46,17 @@ pub fn itk<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
         title,
         name_title: None,
         top: vec![
-            Row::new("Nomor Paspor", "Passport Number", facts.passport_number.clone()),
+            Row::new(
+                "Nomor Paspor",
+                "Passport Number",
+                facts.passport_number.clone(),
+            ),
             Row::new("Indeks Visa", "Visa Index", visa),
-            Row::new("Nomor Visa", "Visa Number", format!("{visa}{}", text::niora(rng))),
+            Row::new(
+                "Nomor Visa",
+                "Visa Number",
+                format!("{visa}{}", text::niora(rng)),
+            ),
             Row::new("Berlaku s/d", "Valid Until", stay_until.dmy()),
         ],
         rows: vec![
@@ -57,8 +68,17 @@ pub fn itk<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
             ),
             Row::new("Kewarganegaraan", "Nationality", p.nationality),
             Row::new("Jenis Kelamin", "Gender", printed_sex(p.sex, true)),
-            Row::new("Alamat di Indonesia", "Address in Indonesia", facts.address.clone()).wrapping(),
-            Row::new("Tujuan", "Purpose of Visit", pick(rng, &["WISATA", "KUNJUNGAN KELUARGA", "RAPAT BISNIS"])),
+            Row::new(
+                "Alamat di Indonesia",
+                "Address in Indonesia",
+                facts.address.clone(),
+            )
+            .wrapping(),
+            Row::new(
+                "Tujuan",
+                "Purpose of Visit",
+                pick(rng, &["WISATA", "KUNJUNGAN KELUARGA", "RAPAT BISNIS"]),
+            ),
         ],
         issue_line: format!("{}, {}", title_case(facts.office_city), facts.issued.dmy()),
         signatory: vec![format!("KEPALA KANTOR IMIGRASI {}", facts.office_city)],
@@ -100,7 +120,7 @@ pub fn passport<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
     let given = words.join(" ");
     let expiry = facts.passport_expiry;
     let issue = expiry.plus_days(-3652);
-    let sex = if printed_sex(p.sex, true) == "MALE" { "M" } else { "F" };
+    let sex = gender_code(p.sex);
     let tint = pick(rng, &[[236, 230, 222], [226, 234, 236], [238, 232, 238]]);
     let mut sheet = Sheet::new(fonts, ID3[0], ID3[1]);
     guilloche(&mut sheet, rng, tint);
@@ -121,10 +141,24 @@ pub fn passport<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
         ("Date of Expiry / Tanggal Habis Berlaku", expiry.passport()),
     ];
     passport_fields(&mut sheet, &fields);
-    let mrz = mrz_lines(code, &surname, &given, &facts.passport_number, facts.birth, sex, expiry);
+    let mrz = mrz_lines(
+        code,
+        &surname,
+        &given,
+        &facts.passport_number,
+        facts.birth,
+        sex,
+        expiry,
+    );
     for (i, line) in mrz.iter().enumerate() {
         let size = sheet.fit(FontFace::Mono, 12.0, line, ID3[0] - 24.0);
-        sheet.text(line, FontFace::Mono, size, 12.0, ID3[1] - 28.0 + 14.0 * i as f32);
+        sheet.text(
+            line,
+            FontFace::Mono,
+            size,
+            12.0,
+            ID3[1] - 28.0 + 14.0 * i as f32,
+        );
     }
     sheet.finish(tint, Truth::not_a_permit(DocKind::Passport.name()))
 }
@@ -199,7 +233,11 @@ pub fn receipt<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
     let mut sheet = Sheet::new(fonts, width, height);
     let mut y = 30.0;
     for (i, line) in lines.iter().enumerate() {
-        let face = if i == 0 { FontFace::SansBold } else { FontFace::Mono };
+        let face = if i == 0 {
+            FontFace::SansBold
+        } else {
+            FontFace::Mono
+        };
         let fitted = sheet.fit(face, size, line, width - 16.0);
         let w = sheet.measure(face, fitted, line);
         let centred = i < 3 || line.starts_with("TERIMA") || line.starts_with("BARANG");
@@ -207,7 +245,10 @@ pub fn receipt<R: Rng + ?Sized>(rng: &mut R, fonts: &Fonts) -> Document {
         sheet.text_in(line, face, fitted, [x, y], INK);
         y += pitch;
     }
-    sheet.finish([248, 247, 243], Truth::not_a_permit(DocKind::Receipt.name()))
+    sheet.finish(
+        [248, 247, 243],
+        Truth::not_a_permit(DocKind::Receipt.name()),
+    )
 }
 
 fn receipt_lines<R: Rng + ?Sized>(rng: &mut R) -> Vec<String> {
@@ -223,7 +264,15 @@ fn receipt_lines<R: Rng + ?Sized>(rng: &mut R) -> Vec<String> {
         ("TELUR AYAM 1KG", 28000),
         ("MINYAK GORENG 2L", 36000),
     ];
-    let shop = pick(rng, &["TOKO SINAR JAYA", "MINIMARKET MITRA", "SWALAYAN CAHAYA", "TOKO BERKAH"]);
+    let shop = pick(
+        rng,
+        &[
+            "TOKO SINAR JAYA",
+            "MINIMARKET MITRA",
+            "SWALAYAN CAHAYA",
+            "TOKO BERKAH",
+        ],
+    );
     let city = text::region(rng).cities[0];
     let date = Date::in_years(rng, 2022, 2025);
     let mut lines = vec![
@@ -231,8 +280,17 @@ fn receipt_lines<R: Rng + ?Sized>(rng: &mut R) -> Vec<String> {
         text::address(rng),
         city.to_string(),
         "-".repeat(32),
-        format!("{} {:02}:{:02}", date.dmy(), rng.random_range(7..22), rng.random_range(0..60)),
-        format!("NO. {:06}  KASIR: {}", rng.random_range(1..999_999), pick(rng, &["DEWI", "RINA", "AGUS", "BUDI"])),
+        format!(
+            "{} {:02}:{:02}",
+            date.dmy(),
+            rng.random_range(7..22),
+            rng.random_range(0..60)
+        ),
+        format!(
+            "NO. {:06}  KASIR: {}",
+            rng.random_range(1..999_999),
+            pick(rng, &["DEWI", "RINA", "AGUS", "BUDI"])
+        ),
         "-".repeat(32),
     ];
     let mut total = 0;
@@ -241,7 +299,11 @@ fn receipt_lines<R: Rng + ?Sized>(rng: &mut R) -> Vec<String> {
         let qty = rng.random_range(1..4);
         total += qty * price;
         lines.push(name.to_string());
-        lines.push(format!("  {qty} X {:>8} {:>17}", rupiah(price), rupiah(qty * price)));
+        lines.push(format!(
+            "  {qty} X {:>8} {:>17}",
+            rupiah(price),
+            rupiah(qty * price)
+        ));
     }
     let cash = total.div_ceil(50_000) * 50_000;
     lines.extend([
@@ -261,7 +323,7 @@ fn rupiah(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -281,7 +343,15 @@ mod tests {
         assert_eq!(check_digit("120415"), 9);
         let birth = Date::new(12, 8, 1974).expect("valid");
         let expiry = Date::new(15, 4, 2012).expect("valid");
-        let [l1, l2] = mrz_lines("UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", birth, "F", expiry);
+        let [l1, l2] = mrz_lines(
+            "UTO",
+            "ERIKSSON",
+            "ANNA MARIA",
+            "L898902C3",
+            birth,
+            "F",
+            expiry,
+        );
         assert_eq!(l1, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
         assert_eq!(l2.len(), 44);
         assert!(l2.starts_with("L898902C36UTO7408122F1204159"), "{l2}");

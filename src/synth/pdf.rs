@@ -99,7 +99,13 @@ fn page_content(doc: &Document, fonts: &Fonts, used: &[UsedFont]) -> Vec<u8> {
     content.rect(0.0, 0.0, doc.width, h).fill_nonzero();
     for item in &doc.items {
         match item {
-            Item::Rect { x, y, w, h: rh, color } => {
+            Item::Rect {
+                x,
+                y,
+                w,
+                h: rh,
+                color,
+            } => {
                 fill_color(&mut content, *color);
                 content.rect(*x, h - y - rh, *w, *rh).fill_nonzero();
             }
@@ -122,7 +128,13 @@ fn page_content(doc: &Document, fonts: &Fonts, used: &[UsedFont]) -> Vec<u8> {
             }
             Item::Text(t) => {
                 let index = used.iter().position(|u| u.face == t.face).unwrap_or(0);
-                text(&mut content, fonts.get(t.face), t, &used[index].resource_name(index), h);
+                text(
+                    &mut content,
+                    fonts.get(t.face),
+                    t,
+                    &used[index].resource_name(index),
+                    h,
+                );
             }
         }
     }
@@ -292,7 +304,8 @@ mod tests {
     use rand::rngs::StdRng;
 
     fn load(bytes: &[u8], name: &str) -> RgbImage {
-        let path = std::env::temp_dir().join(format!("kitascan-synth-{}-{name}.pdf", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("kitascan-synth-{}-{name}.pdf", std::process::id()));
         std::fs::write(&path, bytes).expect("temp dir writable");
         let pages = crate::input::load(&path, &Default::default()).expect("PDF loads");
         let _ = std::fs::remove_file(&path);
@@ -307,7 +320,14 @@ mod tests {
         let total = ((x1 - x0) * (y1 - y0)).max(1) as f32;
         let dark = (y0..y1)
             .flat_map(|y| (x0..x1).map(move |x| (x, y)))
-            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().map(|&c| u32::from(c)).sum::<u32>() < 300)
+            .filter(|&(x, y)| {
+                img.get_pixel(x, y)
+                    .0
+                    .iter()
+                    .map(|&c| u32::from(c))
+                    .sum::<u32>()
+                    < 300
+            })
             .count();
         dark as f32 / total
     }
@@ -315,26 +335,41 @@ mod tests {
     #[test]
     fn vector_pdf_renders_with_ink_where_the_text_is() {
         let fonts = Fonts::load().expect("fonts installed");
-        for (seed, kind) in [(1, DocKind::Eitas2021), (2, DocKind::Eitap2024), (3, DocKind::KitasCard)] {
+        for (seed, kind) in [
+            (1, DocKind::Eitas2021),
+            (2, DocKind::Eitap2024),
+            (3, DocKind::KitasCard),
+        ] {
             let doc = sample_document(&mut StdRng::seed_from_u64(seed), kind, &fonts);
             let bytes = vector_pdf(&doc, &fonts).expect("PDF written");
             assert!(bytes.starts_with(b"%PDF-"));
             let img = load(&bytes, &format!("vector{seed}"));
             let s = img.width() as f32 / doc.width;
-            assert!((img.height() as f32 / s - doc.height).abs() < 1.0, "page size");
+            assert!(
+                (img.height() as f32 / s - doc.height).abs() < 1.0,
+                "page size"
+            );
             for t in doc.texts().filter(|t| t.color[0] < 60 && t.text.len() > 3) {
                 let share = dark_share(&img, t.bounds(&fonts), s);
                 assert!(share > 0.04, "{kind:?}: {:?} has only {share} ink", t.text);
             }
             // The vector page matches the raster closely: same fonts, positions and kerning.
             let raster = doc.render(&fonts, img.width() as f32 / doc.width * 72.0);
-            let (w, h) = (img.width().min(raster.width()), img.height().min(raster.height()));
+            let (w, h) = (
+                img.width().min(raster.width()),
+                img.height().min(raster.height()),
+            );
             let diff: f32 = (0..h)
                 .flat_map(|y| (0..w).map(move |x| (x, y)))
-                .map(|(x, y)| f32::from(img.get_pixel(x, y).0[1].abs_diff(raster.get_pixel(x, y).0[1])))
+                .map(|(x, y)| {
+                    f32::from(img.get_pixel(x, y).0[1].abs_diff(raster.get_pixel(x, y).0[1]))
+                })
                 .sum::<f32>()
                 / (w * h) as f32;
-            assert!(diff < 6.0, "{kind:?}: vector and raster differ by {diff} per pixel");
+            assert!(
+                diff < 6.0,
+                "{kind:?}: vector and raster differ by {diff} per pixel"
+            );
         }
     }
 
@@ -354,7 +389,10 @@ mod tests {
         let t = doc.texts().next().expect("text");
         let right = t.x + t.width(&fonts);
         assert!(dark_share(&img, [right - 8.0, 12.0, right, 22.0], s) > 0.05);
-        assert_eq!(dark_share(&img, [right + 1.5, 12.0, right + 20.0, 22.0], s), 0.0);
+        assert_eq!(
+            dark_share(&img, [right + 1.5, 12.0, right + 20.0, 22.0], s),
+            0.0
+        );
     }
 
     #[test]
@@ -371,7 +409,10 @@ mod tests {
         let ratio = img.width() as f32 / img.height() as f32;
         assert!((ratio - doc.width / doc.height).abs() < 0.01, "{ratio}");
         let s = img.width() as f32 / doc.width;
-        let title = doc.texts().find(|t| t.text == doc.truth.document_type).expect("title");
+        let title = doc
+            .texts()
+            .find(|t| t.text == doc.truth.document_type)
+            .expect("title");
         assert!(dark_share(&img, title.bounds(&fonts), s) > 0.05);
     }
 }

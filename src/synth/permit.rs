@@ -92,8 +92,12 @@ impl DocKind {
 /// A random document of `kind`, laid out with `fonts` (used to measure text).
 pub fn sample_document<R: Rng + ?Sized>(rng: &mut R, kind: DocKind, fonts: &Fonts) -> Document {
     match kind {
-        DocKind::Eitas2021 | DocKind::Eitap2021 => printout_doc(rng, fonts, kind, Generation::Y2021),
-        DocKind::Eitas2024 | DocKind::Eitap2024 => printout_doc(rng, fonts, kind, Generation::Y2024),
+        DocKind::Eitas2021 | DocKind::Eitap2021 => {
+            printout_doc(rng, fonts, kind, Generation::Y2021)
+        }
+        DocKind::Eitas2024 | DocKind::Eitap2024 => {
+            printout_doc(rng, fonts, kind, Generation::Y2024)
+        }
         DocKind::KitasCard | DocKind::KitapCard => {
             let facts = Facts::sample(rng, kind.is_permanent(), 2011, 2016);
             card::card(rng, fonts, &facts)
@@ -140,7 +144,11 @@ impl Facts {
         let region = text::region(rng);
         let issued = Date::in_years(rng, first_year, last_year);
         let birth = Date::in_years(rng, 1952, issued.year - 19);
-        let years = if permanent { 5 } else { rng.random_range(1..=2) };
+        let years = if permanent {
+            5
+        } else {
+            rng.random_range(1..=2)
+        };
         let permit_expiry = issued.plus_years(years).plus_days(-1);
         let reentry_expiry = permit_expiry.plus_days(-rng.random_range(0..8));
         let passport_expiry = permit_expiry.plus_days(rng.random_range(40..2600));
@@ -270,7 +278,11 @@ fn printout_doc<R: Rng + ?Sized>(
 /// Office paper: a slightly warm white.
 pub fn paper<R: Rng + ?Sized>(rng: &mut R) -> [u8; 3] {
     let white: u8 = rng.random_range(246..=255);
-    [white, white - rng.random_range(0..=2), white - rng.random_range(1..=5)]
+    [
+        white,
+        white - rng.random_range(0..=2),
+        white - rng.random_range(1..=5),
+    ]
 }
 
 /// The wording of a permit printout; fills the truth's optional and header fields to match.
@@ -326,7 +338,10 @@ fn header<R: Rng + ?Sized>(
         Generation::Y2024 => {
             let ministry = pick(
                 rng,
-                &["DIRECTORATE GENERAL OF IMMIGRATION", "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN"],
+                &[
+                    "DIRECTORATE GENERAL OF IMMIGRATION",
+                    "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN",
+                ],
             );
             lines.push(ministry.to_string());
             if ministry.starts_with("KEMENTERIAN") {
@@ -365,7 +380,11 @@ fn top_rows<R: Rng + ?Sized>(
             reentry.clone(),
         ),
         (true, true) => Row::new("", "Stay/Entries Permit Expiry", reentry.clone()),
-        (true, false) => Row::new("Izin Masuk Kembali s/d", "Re-entry Permit Expiry", reentry.clone()),
+        (true, false) => Row::new(
+            "Izin Masuk Kembali s/d",
+            "Re-entry Permit Expiry",
+            reentry.clone(),
+        ),
     };
     if single {
         truth.stay_entries_permit_expiry = reentry;
@@ -375,14 +394,26 @@ fn top_rows<R: Rng + ?Sized>(
     let (niora, number, index) = if y21 {
         (
             Row::new("", "NIORA", facts.niora.clone()),
-            Row::new("", pick(rng, &["Permit Number", "Stay Permit No."]), facts.permit_number.clone()),
+            Row::new(
+                "",
+                pick(rng, &["Permit Number", "Stay Permit No."]),
+                facts.permit_number.clone(),
+            ),
             Row::new("", "Stay Permit Index", facts.index.clone()),
         )
     } else {
         (
             Row::new("No. Register", "NIORA", facts.niora.clone()),
-            Row::new("Nomor Izin Tinggal", "Permit Number", facts.permit_number.clone()),
-            Row::new("Indeks Izin Tinggal", "Stay Permit Index", facts.index.clone()),
+            Row::new(
+                "Nomor Izin Tinggal",
+                "Permit Number",
+                facts.permit_number.clone(),
+            ),
+            Row::new(
+                "Indeks Izin Tinggal",
+                "Stay Permit Index",
+                facts.index.clone(),
+            ),
         )
     };
     vec![niora, number, reentry_row, index]
@@ -398,10 +429,18 @@ fn rows_2021<R: Rng + ?Sized>(rng: &mut R, facts: &Facts, truth: &mut Truth) -> 
             pick(rng, &["Place / Date of Birth", "Place/Date of Birth"]),
             format!("{} / {}", p.birthplace, facts.birth.dmy()),
         ),
-        Row::new("", pick(rng, &["Passport Number", "Passport No."]), facts.passport_number.clone()),
+        Row::new(
+            "",
+            pick(rng, &["Passport Number", "Passport No."]),
+            facts.passport_number.clone(),
+        ),
         Row::new("", "Passport Expiry", facts.passport_expiry.dmy()),
         Row::new("", "Nationality", p.nationality),
-        Row::new("", pick(rng, &["Gender", "Sex"]), printed_sex(p.sex, rng.random_bool(0.8))),
+        Row::new(
+            "",
+            pick(rng, &["Gender", "Sex"]),
+            printed_sex(p.sex, rng.random_bool(0.8)),
+        ),
         Row::new("", "Address", facts.address.clone()).wrapping(),
         Row::new("", "Occupation", facts.occupation),
     ];
@@ -438,8 +477,16 @@ fn rows_2024<R: Rng + ?Sized>(
             "Place/Date of Birth",
             format!("{}, {}", p.birthplace, facts.birth.dmy()),
         ),
-        Row::new("No. Paspor", "Passport Number", facts.passport_number.clone()),
-        Row::new("Tgl. Habis Berlaku Paspor", "Passport Expiry", facts.passport_expiry.dmy()),
+        Row::new(
+            "No. Paspor",
+            "Passport Number",
+            facts.passport_number.clone(),
+        ),
+        Row::new(
+            "Tgl. Habis Berlaku Paspor",
+            "Passport Expiry",
+            facts.passport_expiry.dmy(),
+        ),
         Row::new("Kewarganegaraan", "Nationality", p.nationality),
         Row::new("Jenis Kelamin", "Sex", sex),
         Row::new("Alamat", "Address", facts.address.clone()).wrapping(),
@@ -538,11 +585,22 @@ mod tests {
                     continue;
                 }
                 let found = printed_forms(field, value).iter().any(|form| {
-                    texts.iter().any(|t| t.contains(form.as_str()))
-                        || (field == "address" && joined.contains(form.as_str()))
+                    // `MALE` is inside `FEMALE`: a printed gender must be a whole item.
+                    let whole = field == "gender";
+                    texts.iter().any(|t| {
+                        if whole {
+                            t == form
+                        } else {
+                            t.contains(form.as_str())
+                        }
+                    }) || (field == "address" && joined.contains(form.as_str()))
                         || (field == "stay_permit_index" && squeezed.contains(form.as_str()))
                 });
-                assert!(found, "{} {field} {value:?} not drawn in {texts:#?}", doc.truth.kind);
+                assert!(
+                    found,
+                    "{} {field} {value:?} not drawn in {texts:#?}",
+                    doc.truth.kind
+                );
             }
         }
     }
@@ -582,11 +640,19 @@ mod tests {
         for doc in docs(&fonts, 6) {
             let t = &doc.truth;
             if t.is_permit {
-                for core in [&t.full_name, &t.document_type, &t.passport_number, &t.permit_number] {
+                for core in [
+                    &t.full_name,
+                    &t.document_type,
+                    &t.passport_number,
+                    &t.permit_number,
+                ] {
                     assert!(!core.is_empty(), "{t:?}");
                 }
                 let kitap = t.document_type.contains("TETAP");
-                assert_eq!(kitap, t.kind.starts_with("eitap") || t.document_type == "KARTU IZIN TINGGAL TETAP");
+                assert_eq!(
+                    kitap,
+                    t.kind.starts_with("eitap") || t.document_type == "KARTU IZIN TINGGAL TETAP"
+                );
             } else {
                 assert!(t.fields().iter().all(|(_, v)| v.is_empty()), "{t:?}");
                 assert!(["itk", "passport", "receipt"].contains(&t.kind.as_str()));
@@ -604,14 +670,19 @@ mod tests {
                 };
                 let mixed_case_ok = field == "issued_place";
                 assert!(
-                    value.chars().all(|c| ok(c) || (mixed_case_ok && c.is_ascii_lowercase())),
+                    value
+                        .chars()
+                        .all(|c| ok(c) || (mixed_case_ok && c.is_ascii_lowercase())),
                     "{field} {value:?}"
                 );
             }
             for t in doc.texts() {
                 let b = t.bounds(&fonts);
                 assert!(b[0] >= 0.0 && b[1] >= 0.0, "{t:?} off the page");
-                assert!(b[2] <= doc.width + 0.5 && b[3] <= doc.height + 0.5, "{t:?} off the page");
+                assert!(
+                    b[2] <= doc.width + 0.5 && b[3] <= doc.height + 0.5,
+                    "{t:?} off the page"
+                );
             }
         }
     }
@@ -621,7 +692,8 @@ mod tests {
         let fonts = Fonts::load().expect("fonts installed");
         let name_x: Vec<i32> = (0..8)
             .map(|seed| {
-                let doc = sample_document(&mut StdRng::seed_from_u64(seed), DocKind::Eitas2021, &fonts);
+                let doc =
+                    sample_document(&mut StdRng::seed_from_u64(seed), DocKind::Eitas2021, &fonts);
                 let name = doc.truth.full_name.clone();
                 let item = doc.texts().find(|t| t.text == name).expect("name drawn");
                 (item.x * 10.0) as i32

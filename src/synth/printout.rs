@@ -155,11 +155,7 @@ impl Style {
 }
 
 /// Lays `content` out on an A4 sheet.
-pub fn draw<'f, R: Rng + ?Sized>(
-    rng: &mut R,
-    sheet: &mut Sheet<'f>,
-    content: &Content,
-) {
+pub fn draw<R: Rng + ?Sized>(rng: &mut R, sheet: &mut Sheet, content: &Content) {
     let style = Style::sample(rng, content.generation);
     let mut y = rng.random_range(38.0f32..68.0);
     y = match content.generation {
@@ -168,7 +164,13 @@ pub fn draw<'f, R: Rng + ?Sized>(
     };
     y = title(sheet, rng, &style, content, y);
     y = photo_block(sheet, rng, &style, &content.top, y);
-    y = rows(sheet, &style, style.margin + rng.random_range(0.0..12.0), &content.rows, y);
+    y = rows(
+        sheet,
+        &style,
+        style.margin + rng.random_range(0.0..12.0),
+        &content.rows,
+        y,
+    );
     let gap = rng.random_range(18.0..40.0);
     let y = issue_block(sheet, rng, &style, content, y + gap);
     footer(sheet, rng, &style, content.generation, y);
@@ -232,7 +234,12 @@ fn left_header<R: Rng + ?Sized>(
         sheet.text(line, face, s, x, base);
     }
     let bottom = base.max(y + emblem) + size * 0.7;
-    sheet.rule(style.margin, style.right, bottom, rng.random_range(1.0..2.0));
+    sheet.rule(
+        style.margin,
+        style.right,
+        bottom,
+        rng.random_range(1.0..2.0),
+    );
     bottom + 4.0
 }
 
@@ -349,7 +356,13 @@ fn row_at(
     let mut last = y;
     for (i, line) in lines.iter().enumerate() {
         if i == 0 {
-            sheet.text(&style.with_colon(line), style.label_face, style.size, label_x, y);
+            sheet.text(
+                &style.with_colon(line),
+                style.label_face,
+                style.size,
+                label_x,
+                y,
+            );
         } else {
             last = y + style.size * 0.95 * i as f32;
             let small = style.size * 0.8;
@@ -439,7 +452,12 @@ fn footer<R: Rng + ?Sized>(
                 "Dokumen ini sah tanpa tanda tangan basah dan cap dinas.",
             ],
         );
-        let size = sheet.fit(style.label_face, style.size * 0.75, note, style.right - style.margin);
+        let size = sheet.fit(
+            style.label_face,
+            style.size * 0.75,
+            note,
+            style.right - style.margin,
+        );
         sheet.text_in(note, style.label_face, size, [style.margin, note_y], INK);
     }
 }

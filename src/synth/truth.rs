@@ -69,7 +69,10 @@ impl Truth {
                 "stay_multiple_entries_permit_expiry",
                 &self.stay_multiple_entries_permit_expiry,
             ),
-            ("stay_entries_permit_expiry", &self.stay_entries_permit_expiry),
+            (
+                "stay_entries_permit_expiry",
+                &self.stay_entries_permit_expiry,
+            ),
             ("niora", &self.niora),
             ("full_name", &self.full_name),
             ("place_of_birth", &self.place_of_birth),
@@ -300,7 +303,10 @@ mod tests {
         let d = Date::new(26, 1, 2024).expect("valid");
         assert_eq!(d.dmy(), "26-01-2024");
         assert_eq!(d.indonesian(), "26 Januari 2024");
-        assert_eq!(Date::new(4, 3, 1984).expect("valid").passport(), "04 MAR 1984");
+        assert_eq!(
+            Date::new(4, 3, 1984).expect("valid").passport(),
+            "04 MAR 1984"
+        );
         assert_eq!(Date::new(4, 3, 1984).expect("valid").yymmdd(), "840304");
         assert!(Date::parse("31-04-2020").is_none());
         assert!(Date::parse("1-04-2020").is_none());

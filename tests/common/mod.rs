@@ -9,8 +9,13 @@ pub fn models_dir() -> PathBuf {
 }
 
 /// The engine on the real PP-OCRv4 models; panics with the fix when they are missing.
+#[allow(dead_code)] // Each test binary compiles this module; not all of them load the engine.
 pub fn engine() -> Engine {
     let paths = ModelPaths::in_dir(&models_dir());
-    assert!(paths.det.is_file(), "model files missing in {}: run models/fetch", models_dir().display());
+    assert!(
+        paths.det.is_file(),
+        "model files missing in {}: run models/fetch",
+        models_dir().display()
+    );
     Engine::load(&paths, EngineParams::default()).expect("the models load")
 }

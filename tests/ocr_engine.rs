@@ -1,0 +1,96 @@
+//! The engine's contract with its models: dictionary from metadata, plans cached per shape
+//! bucket, stages that can be driven one by one.
+
+mod common;
+
+use image::{Rgb, RgbImage};
+use kitascan::ocr::PageOrientation;
+use kitascan::synth::{FontFace, Fonts, render_line};
+
+fn line(text: &str, px: f32, margin: u32) -> RgbImage {
+    let fonts = Fonts::load().expect("fonts");
+    render_line(
+        text,
+        fonts.get(FontFace::Sans),
+        px,
+        margin,
+        Rgb([0, 0, 0]),
+        Rgb([255, 255, 255]),
+    )
+}
+
+#[test]
+fn the_dictionary_comes_from_the_model_metadata() {
+    let engine = common::engine();
+    // PP-OCRv4's dictionary: 6623 entries; the model adds the blank and the space.
+    assert_eq!(engine.recognizer.dictionary().len(), 6623);
+    assert_eq!(engine.recognizer.dictionary().class_text(6624), Some(" "));
+}
+
+#[test]
+fn images_of_other_sizes_in_one_bucket_reuse_the_compiled_plan() {
+    let engine = common::engine();
+    let a = line("KANIM KELAS I", 24.0, 30);
+    let b = line("KANIM KELAS II", 26.0, 24);
+    assert_ne!(a.dimensions(), b.dimensions());
+    let first = engine.read(&a, PageOrientation::Upright).expect("read a");
+    assert_eq!(first[0].text, "KANIM KELAS I");
+    let plans = engine.cached_plans();
+    assert_eq!(plans[0], 1, "one detector plan after one image");
+    let second = engine.read(&b, PageOrientation::Upright).expect("read b");
+    assert_eq!(second[0].text, "KANIM KELAS II");
+    assert_eq!(
+        engine.cached_plans(),
+        plans,
+        "the second size paid no new compilation"
+    );
+}
+
+#[test]
+fn stages_hand_off_typed_values_and_lines_land_in_input_coordinates() {
+    let engine = common::engine();
+    let img = line("2C21HB0016AT", 30.0, 40);
+    let detection = engine.detect(&img).expect("detect");
+    assert_eq!(detection.boxes.len(), 1);
+    let (quads, strips) = engine.strips(&img, &detection.boxes);
+    assert_eq!(strips[0].height(), 48);
+    let readings = engine.recognize(&strips).expect("recognize");
+    assert_eq!(readings[0].text, "2C21HB0016AT");
+    let lines = engine
+        .read_boxes(&img, &quads, PageOrientation::Upright)
+        .expect("read");
+    let q = lines[0].polygon;
+    // The text was drawn from x = 40 with a 40 px margin all round.
+    assert!(q[0][0] > 25.0 && q[0][0] < 45.0, "{q:?}");
+    assert!(
+        q[1][0] > img.width() as f32 - 45.0 && q[1][0] < img.width() as f32 - 25.0,
+        "{q:?}"
+    );
+    // Characters are spread along the line, in order, within it.
+    let spans: Vec<[f32; 2]> = lines[0].chars.iter().map(|c| c.span).collect();
+    assert!(spans.windows(2).all(|w| w[0][0] < w[1][0]));
+    assert!(spans.last().expect("chars")[1] <= q[1][0] - q[0][0] + 1.0);
+}
+
+#[test]
+fn an_upside_down_line_is_turned_and_its_polygon_starts_at_the_text_start() {
+    let engine = common::engine();
+    let img = image::imageops::rotate180(&line("JL. JEND. SUDIRMAN KM. 3", 28.0, 30));
+    let lines = engine.read(&img, PageOrientation::Unknown).expect("read");
+    assert_eq!(lines[0].text, "JL. JEND. SUDIRMAN KM. 3");
+    // Corner 0 is the text's top-left: in the turned image, the bottom-right.
+    let q = lines[0].polygon;
+    assert!(q[0][0] > q[1][0] && q[0][1] > q[3][1], "{q:?}");
+}
+
+#[test]
+fn an_empty_page_reads_as_no_lines() {
+    let engine = common::engine();
+    let blank = RgbImage::from_pixel(640, 480, Rgb([250, 250, 250]));
+    assert!(
+        engine
+            .read(&blank, PageOrientation::Unknown)
+            .expect("read")
+            .is_empty()
+    );
+}
