@@ -5,9 +5,13 @@
 //!
 //! - [`input`]: decode uploaded or captured files (JPEG, PNG, PDF) into page images, with limits.
 //! - [`ocr`]: the PP-OCR engine (detect, classify, recognize) on tract.
+//! - [`kitas`]: the permit reader: locate the document, extract its fields, normalise values.
+//! - [`wire`]: the GLAIR and Verihubs response shapes, as pure mappings of a [`kitas::Reading`].
 //! - [`synth`]: the project's own generator of test images (rendered text, fake documents).
 
 pub mod geometry;
 pub mod input;
+pub mod kitas;
 pub mod ocr;
 pub mod synth;
+pub mod wire;

@@ -389,12 +389,11 @@ impl<'f> Sheet<'f> {
             [170, 120, 84],
             [120, 84, 60],
         ];
-        let face = [cx, y + h * 0.44];
-        self.polygon(
-            ellipse([cx, face[1] + h * 0.2], [w * 0.1, h * 0.1], 16),
-            skin[rng.random_range(0..4)],
-        );
         let tone = skin[rng.random_range(0..skin.len())];
+        let face = [cx, y + h * 0.44];
+        let neck = ellipse([cx, face[1] + h * 0.2], [w * 0.1, h * 0.1], 16);
+        // The neck a shade darker than the face, as in the chin's shadow.
+        self.polygon(neck, tone.map(|c| (f32::from(c) * 0.85) as u8));
         self.polygon(ellipse(face, [w * 0.22, h * 0.24], 32), tone);
         let hair = [[24, 20, 18], [90, 60, 30], [180, 150, 90], [120, 120, 120]];
         let top = ellipse([cx, face[1] - h * 0.1], [w * 0.23, h * 0.16], 32)
