@@ -2,6 +2,7 @@
 //! runs the stages and prints JSON; everything it does is a library call.
 
 mod bench;
+mod scan;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,24 @@ enum Command {
         #[arg(long)]
         debug: bool,
     },
+    /// Read residence permits: one JSON line per file, in the GLAIR response shape (`status`,
+    /// `reason`, `read`) with an added `file`, or Verihubs' `result_data` with `--format verihubs`.
+    /// A folder argument reads every JPEG, PNG and PDF in it, with a progress bar on stderr.
+    Scan {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = WireFormat::Glair)]
+        format: WireFormat,
+    },
+    /// Generate test documents (fake identities): permits and non-permits in every capture
+    /// condition, each with its ground truth as JSON beside it.
+    Synth {
+        out_dir: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read a generated sample permit (fake identity) and print its lines: a first look at the
     /// engine with nothing but the models.
     Demo,
@@ -70,9 +89,29 @@ fn main() -> ExitCode {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum WireFormat {
+    Glair,
+    Verihubs,
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Synth { out_dir, n, seed } = &cli.command {
+        let set = kitascan::synth::generate_set(out_dir, *n, *seed)?;
+        eprintln!(
+            "kitascan synth: wrote {} documents and their truth to {}",
+            set.len(),
+            out_dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let models = find_models(cli.models.as_deref())?;
     match cli.command {
+        Command::Synth { .. } => Ok(ExitCode::SUCCESS),
+        Command::Scan { paths, format } => {
+            let engine = load_engine(&models)?;
+            scan::scan(&engine, &paths, format == WireFormat::Verihubs)
+        }
         Command::Ocr {
             files,
             upright,

@@ -145,3 +145,43 @@ fn unreadable_files_get_a_one_line_error_and_a_failing_exit() {
     let parsed: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
     assert_eq!(parsed["pages"][0]["lines"][0]["text"], "2C21HB0016AT");
 }
+
+#[test]
+fn ocr_reads_a_pdf_with_vector_text() {
+    use kitascan::synth::{DocKind, pdf::vector_pdf, sample_document};
+    let fonts = Fonts::load().expect("fonts");
+    let mut rng = StdRng::seed_from_u64(5);
+    let doc = sample_document(&mut rng, DocKind::Eitas2021, &fonts);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("permit.pdf");
+    std::fs::write(&pdf, vector_pdf(&doc, &fonts).expect("pdf")).expect("write pdf");
+    let out = kitascan(&["ocr", "--upright", pdf.to_str().expect("utf-8")]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let page = &parsed["pages"][0];
+    // A4 at 200 dpi.
+    assert_eq!(
+        (page["width"].as_u64(), page["height"].as_u64()),
+        (Some(1654), Some(2339))
+    );
+    let text: Vec<&str> = page["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["text"].as_str())
+        .collect();
+    for want in [
+        doc.truth.document_type.as_str(),
+        doc.truth.full_name.as_str(),
+        doc.truth.permit_number.as_str(),
+    ] {
+        assert!(
+            text.iter().any(|l| l.contains(want)),
+            "{want:?} not in {text:?}"
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! The words printed on permits (field labels in both languages and both label generations,
 //! document titles, office header lines) and how they are recognised at the start of a text.
 //!
-//! Matching ignores case, spaces and punctuation (`Tempat/Tgl. Lahir` is `TEMPATTGLLAHIR`) and
-//! tolerates OCR slips: a label of `m` such characters may differ from the text in `m / 5` edits
+//! Matching ignores case, spaces and punctuation (`Tempat/Tgl. Lahir` is `TEMPATTGIAHIR`, with
+//! look-alike characters folded together) and tolerates OCR slips: a label of `m` such characters may differ from the text in `m / 5` edits
 //! (none for labels of four characters or fewer, where one edit turns `Nama` into `Name`).
 //!
 //! Invariants:
@@ -77,7 +77,12 @@ const LABELS: &[(Key, &[&str])] = &[
     ),
     (
         Key::Field(F::StayPermitIndex),
-        &["Stay Permit Index", "Indeks Izin Tinggal", "Indeks", "Index"],
+        &[
+            "Stay Permit Index",
+            "Indeks Izin Tinggal",
+            "Indeks",
+            "Index",
+        ],
     ),
     (
         Key::Field(F::FullName),
@@ -121,10 +126,7 @@ const LABELS: &[(Key, &[&str])] = &[
         Key::Field(F::Nationality),
         &["Nationality", "Kewarganegaraan"],
     ),
-    (
-        Key::Field(F::Gender),
-        &["Gender", "Sex", "Jenis Kelamin"],
-    ),
+    (Key::Field(F::Gender), &["Gender", "Sex", "Jenis Kelamin"]),
     (Key::Field(F::Address), &["Address", "Alamat"]),
     (Key::Field(F::Occupation), &["Occupation", "Pekerjaan"]),
     (
@@ -225,7 +227,11 @@ const TITLES: &[(Title, &[&str])] = &[
     ),
     (
         Title::NotPermit,
-        &["IZIN TINGGAL KUNJUNGAN", "VISIT STAY PERMIT", "VISIT PERMIT"],
+        &[
+            "IZIN TINGGAL KUNJUNGAN",
+            "VISIT STAY PERMIT",
+            "VISIT PERMIT",
+        ],
     ),
 ];
 
@@ -266,15 +272,28 @@ pub(crate) struct Match<T> {
     pub total: usize,
 }
 
-/// Upper-case letters and digits of `chars[start..]`, with the index each came from.
+/// Upper-case letters and digits of `chars[start..]`, with the index each came from. Characters
+/// OCR confuses are folded together (`l`, `1`, `I` and `L`; `0` and `O`; `5` and `S`; `8` and
+/// `B`; `2` and `Z`): no two labels differ only there, and `Fu11 Name` is then `Full Name`.
 fn normalise(chars: &[char], start: usize) -> (Vec<char>, Vec<usize>) {
     chars
         .iter()
         .enumerate()
         .skip(start)
         .filter(|(_, c)| c.is_alphanumeric())
-        .map(|(i, c)| (c.to_uppercase().next().unwrap_or(*c), i))
+        .map(|(i, c)| (fold(*c), i))
         .unzip()
+}
+
+fn fold(c: char) -> char {
+    match c.to_uppercase().next().unwrap_or(c) {
+        'L' | '1' => 'I',
+        '0' | 'Q' => 'O',
+        '5' => 'S',
+        '8' => 'B',
+        '2' => 'Z',
+        c => c,
+    }
 }
 
 /// Edits a label of `m` letters and digits may differ by.
@@ -428,7 +447,10 @@ mod tests {
             ("NIORA", Key::Field(F::Niora)),
             ("No. Register / NIORA", Key::Field(F::Niora)),
             ("Stay Permit No.", Key::Field(F::PermitNumber)),
-            ("Nomor Izin Tinggal / Permit Number", Key::Field(F::PermitNumber)),
+            (
+                "Nomor Izin Tinggal / Permit Number",
+                Key::Field(F::PermitNumber),
+            ),
             ("Stay Permit Index", Key::Field(F::StayPermitIndex)),
             ("Indeks Izin Tinggal", Key::Field(F::StayPermitIndex)),
             (
@@ -459,7 +481,10 @@ mod tests {
             ("Fu11 Name : JOHN", Key::Field(F::FullName)),
             ("Passport Numbcr", Key::Field(F::PassportNumber)),
             ("Natlonality", Key::Field(F::Nationality)),
-            ("Izin Masuk Kernbali Beberapa Kali s/d", Key::Field(F::StayMultipleEntriesPermitExpiry)),
+            (
+                "Izin Masuk Kernbali Beberapa Kali s/d",
+                Key::Field(F::StayMultipleEntriesPermitExpiry),
+            ),
             ("Pekerjaam", Key::Field(F::Occupation)),
             ("Stay Permit lndex", Key::Field(F::StayPermitIndex)),
             ("FullName:JOHN", Key::Field(F::FullName)),
@@ -495,7 +520,10 @@ mod tests {
         assert_eq!(rest, " : JOHN DOE");
         let text = chars("Place / Date of Birth : FUJIAN, 20-01-1979");
         let m = label(&text).expect("a label");
-        assert_eq!(text[m.end..].iter().collect::<String>(), " : FUJIAN, 20-01-1979");
+        assert_eq!(
+            text[m.end..].iter().collect::<String>(),
+            " : FUJIAN, 20-01-1979"
+        );
     }
 
     #[test]
@@ -505,12 +533,18 @@ mod tests {
         assert_eq!(t("IZIN TINGGAL TETAP ELEKTRONIK"), Some(Title::Kitap));
         assert_eq!(t("IZIN TINGGAL TETAF ELEKTRONIK"), Some(Title::Kitap));
         assert_eq!(t("KARTU IZIN TINGGAL TERBATAS"), Some(Title::Kitas));
-        assert_eq!(t("ELECTRONIC LIMITED STAY PERMIT"), Some(Title::KitasEnglish));
+        assert_eq!(
+            t("ELECTRONIC LIMITED STAY PERMIT"),
+            Some(Title::KitasEnglish)
+        );
         assert_eq!(
             t("IZIN TINGGAL KUNJUNGAN / VISIT STAY PERMIT"),
             Some(Title::NotPermit)
         );
-        assert_eq!(t("Izin tinggal terbatas ini berlaku selama satu tahun"), None);
+        assert_eq!(
+            t("Izin tinggal terbatas ini berlaku selama satu tahun"),
+            None
+        );
         let h = |s: &str| header(&chars(s)).map(|m| m.tag);
         assert_eq!(h("KANTOR WILAYAH BANGKA BELITUNG"), Some(Header::Region));
         assert_eq!(h("KANIM KELAS I TPI PANGKAL PINANG"), Some(Header::Office));

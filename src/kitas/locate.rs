@@ -38,7 +38,12 @@ pub struct LocateParams {
 
 impl Default for LocateParams {
     fn default() -> Self {
-        Self { work_side: 480, saturation_weight: 1.5, min_area: 0.08, min_contrast: 40.0 }
+        Self {
+            work_side: 480,
+            saturation_weight: 1.5,
+            min_area: 0.08,
+            min_contrast: 40.0,
+        }
     }
 }
 
@@ -56,7 +61,10 @@ pub struct Located {
 pub fn locate(frame: &RgbImage, p: &LocateParams) -> Option<Located> {
     let scale = p.work_side as f32 / frame.width().max(frame.height()).max(1) as f32;
     let small = if scale < 1.0 {
-        let (w, h) = ((frame.width() as f32 * scale) as u32, (frame.height() as f32 * scale) as u32);
+        let (w, h) = (
+            (frame.width() as f32 * scale) as u32,
+            (frame.height() as f32 * scale) as u32,
+        );
         imageops::resize(frame, w.max(1), h.max(1), imageops::FilterType::Triangle)
     } else {
         frame.clone()
@@ -121,7 +129,11 @@ fn largest_region(mask: &GrayImage) -> Option<Vec<Point>> {
             counts[l - 1] += 1;
         }
     }
-    let best = counts.iter().enumerate().max_by_key(|(_, c)| **c).map(|(i, _)| i as u32 + 1)?;
+    let best = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, c)| **c)
+        .map(|(i, _)| i as u32 + 1)?;
     Some(
         labels
             .enumerate_pixels()
@@ -151,10 +163,12 @@ fn fit_quad(hull: &[Point]) -> Option<Quad> {
         for c in a + 2..m {
             // For fixed a and c, the best b and d are independent: the farthest points from the
             // diagonal on each side.
-            let b = (a + 1..c).max_by(|&i, &j| tri(pts[a], pts[i], pts[c]).total_cmp(&tri(pts[a], pts[j], pts[c])));
-            let d = (c + 1..m + a)
-                .map(|i| i % m)
-                .max_by(|&i, &j| tri(pts[c], pts[i], pts[a]).total_cmp(&tri(pts[c], pts[j], pts[a])));
+            let b = (a + 1..c).max_by(|&i, &j| {
+                tri(pts[a], pts[i], pts[c]).total_cmp(&tri(pts[a], pts[j], pts[c]))
+            });
+            let d = (c + 1..m + a).map(|i| i % m).max_by(|&i, &j| {
+                tri(pts[c], pts[i], pts[a]).total_cmp(&tri(pts[c], pts[j], pts[a]))
+            });
             if let (Some(b), Some(d)) = (b, d) {
                 let q = [pts[a], pts[b], pts[c], pts[d]];
                 let s = area(q);
@@ -187,43 +201,99 @@ fn order_clockwise(q: Quad) -> Quad {
     let cy = q.iter().map(|p| p[1]).sum::<f32>() / 4.0;
     let mut pts = q;
     // Angle from the centre; with y down, increasing atan2 runs clockwise on screen.
-    pts.sort_by(|a, b| (a[1] - cy).atan2(a[0] - cx).total_cmp(&(b[1] - cy).atan2(b[0] - cx)));
-    let start = (0..4).min_by(|&i, &j| (pts[i][0] + pts[i][1]).total_cmp(&(pts[j][0] + pts[j][1]))).unwrap_or(0);
-    [pts[start], pts[(start + 1) % 4], pts[(start + 2) % 4], pts[(start + 3) % 4]]
+    pts.sort_by(|a, b| {
+        (a[1] - cy)
+            .atan2(a[0] - cx)
+            .total_cmp(&(b[1] - cy).atan2(b[0] - cx))
+    });
+    let start = (0..4)
+        .min_by(|&i, &j| (pts[i][0] + pts[i][1]).total_cmp(&(pts[j][0] + pts[j][1])))
+        .unwrap_or(0);
+    [
+        pts[start],
+        pts[(start + 1) % 4],
+        pts[(start + 2) % 4],
+        pts[(start + 3) % 4],
+    ]
 }
 
 /// Samples the quadrilateral straight at the frame's resolution: the output is as wide as the
 /// quad's longer horizontal side and as high as its longer vertical side.
 pub fn rectify(frame: &RgbImage, quad: &Quad) -> RgbImage {
-    let w = dist(quad[0], quad[1]).max(dist(quad[3], quad[2])).round().max(1.0) as u32;
-    let h = dist(quad[0], quad[3]).max(dist(quad[1], quad[2])).round().max(1.0) as u32;
+    let w = dist(quad[0], quad[1])
+        .max(dist(quad[3], quad[2]))
+        .round()
+        .max(1.0) as u32;
+    let h = dist(quad[0], quad[3])
+        .max(dist(quad[1], quad[2]))
+        .round()
+        .max(1.0) as u32;
     crop::crop_to(frame, quad, w, h)
 }
 
-/// How many quarter turns clockwise make a page upright, decided from its text: detection
-/// boxes mostly taller than wide mean the text runs vertically (a quarter turn); then the angle
-/// classifier's vote, weighted by line length, decides between upright and upside down.
-pub fn orient(engine: &Engine, page: &RgbImage) -> Result<u8, OcrError> {
+/// A page turned upright, with the text lines found on it.
+pub struct Upright {
+    /// The page, turned.
+    pub page: RgbImage,
+    /// Quarter turns clockwise that were applied.
+    pub quarters: u8,
+    /// Text line boxes on the turned page, corner 0 at each line's top-left.
+    pub boxes: Vec<Quad>,
+}
+
+/// Lines the orientation vote looks at: the longest ones say the most, and a page's worth of
+/// short labels adds cost without changing the answer.
+const VOTING_LINES: usize = 16;
+
+/// Turns a page upright, decided from its text: detection boxes mostly taller than wide mean the
+/// text runs vertically (a quarter turn, then detection again); then the angle classifier's vote
+/// over the longest lines, weighted by length, decides between upright and upside down.
+pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
     let boxes = engine.detect(page)?.boxes;
     let (mut wide, mut tall) = (0.0f32, 0.0f32);
     for q in &boxes {
         let (w, h) = crop::quad_size(q);
         if w >= h { wide += w } else { tall += h }
     }
-    let (quarter, turned) = if tall > wide {
-        (1u8, imageops::rotate90(page))
+    let (quarters, page, boxes) = if tall > wide {
+        let turned = imageops::rotate90(page);
+        let boxes = engine.detect(&turned)?.boxes;
+        (1u8, turned, boxes)
     } else {
-        (0u8, page.clone())
+        (0u8, page.clone(), boxes)
     };
-    let boxes = if quarter == 1 { engine.detect(&turned)?.boxes } else { boxes };
-    let (_, strips) = engine.strips(&turned, &boxes);
-    let votes = engine.classify(&strips)?;
+    let mut longest: Vec<Quad> = boxes.clone();
+    longest.sort_by(|a, b| crop::quad_size(b).0.total_cmp(&crop::quad_size(a).0));
+    longest.truncate(VOTING_LINES);
+    let (_, strips) = engine.strips(&page, &longest);
     let (mut up, mut down) = (0.0f32, 0.0f32);
-    for (o, s) in votes.iter().zip(&strips) {
-        let weight = s.width() as f32;
-        if o.upside_down { down += weight * o.confidence } else { up += weight * o.confidence }
+    for (o, s) in engine.classify(&strips)?.iter().zip(&strips) {
+        let weight = s.width() as f32 * o.confidence;
+        if o.upside_down {
+            down += weight
+        } else {
+            up += weight
+        }
     }
-    Ok(if down > up { quarter + 2 } else { quarter })
+    if down <= up {
+        return Ok(Upright {
+            page,
+            quarters,
+            boxes,
+        });
+    }
+    let (w, h) = (page.width() as f32, page.height() as f32);
+    let turn = |p: Point| [w - p[0], h - p[1]];
+    let mut boxes: Vec<Quad> = boxes
+        .iter()
+        .map(|q| [turn(q[2]), turn(q[3]), turn(q[0]), turn(q[1])])
+        .collect();
+    crate::ocr::detect::sort_reading_order(&mut boxes);
+    Ok(Upright {
+        page: imageops::rotate180(&page),
+        quarters: quarters + 2,
+        boxes,
+    })
 }
 
 /// The page turned by `quarters` quarter turns clockwise.
@@ -240,33 +310,58 @@ pub fn turn(page: &RgbImage, quarters: u8) -> RgbImage {
 mod tests {
     use super::*;
     use image::Rgb;
-    use imageproc::geometric_transformations::{Interpolation, Projection, warp_into};
+    use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp_into};
 
     /// A white page with a black bar near its top, laid on a brown desk through a projection.
     fn frame_with_page(corners: Quad) -> RgbImage {
         let page = RgbImage::from_fn(300, 400, |x, y| {
-            if (40..60).contains(&y) && (30..270).contains(&x) { Rgb([0, 0, 0]) } else { Rgb([245, 245, 240]) }
+            if (40..60).contains(&y) && (30..270).contains(&x) {
+                Rgb([0, 0, 0])
+            } else {
+                Rgb([245, 245, 240])
+            }
         });
         let from = [(0.0, 0.0), (300.0, 0.0), (300.0, 400.0), (0.0, 400.0)];
-        let proj = Projection::from_control_points(from, corners.map(|p| (p[0], p[1]))).expect("projection");
+        let proj = Projection::from_control_points(from, corners.map(|p| (p[0], p[1])))
+            .expect("projection");
         let mut frame = RgbImage::from_pixel(960, 720, Rgb([120, 80, 40]));
-        warp_into(&page, &proj, Interpolation::Bilinear, Rgb([120, 80, 40]), &mut frame);
+        warp_into(
+            &page,
+            proj,
+            Interpolation::Bilinear,
+            Border::Constant(Rgb([120, 80, 40])),
+            &mut frame,
+        );
         frame
     }
 
     #[test]
     fn finds_a_tilted_page_on_a_desk_within_a_few_pixels() {
-        let corners = [[300.0, 100.0], [620.0, 140.0], [600.0, 620.0], [260.0, 580.0]];
+        let corners = [
+            [300.0, 100.0],
+            [620.0, 140.0],
+            [600.0, 620.0],
+            [260.0, 580.0],
+        ];
         let found = locate(&frame_with_page(corners), &LocateParams::default()).expect("a page");
         for (a, b) in found.quad.iter().zip(corners) {
             assert!(dist(*a, b) < 6.0, "{:?} vs {corners:?}", found.quad);
         }
-        assert!(found.coverage > 0.2 && found.coverage < 0.4, "{}", found.coverage);
+        assert!(
+            found.coverage > 0.2 && found.coverage < 0.4,
+            "{}",
+            found.coverage
+        );
     }
 
     #[test]
     fn rectify_straightens_the_page_with_its_bar_on_top() {
-        let corners = [[300.0, 100.0], [620.0, 140.0], [600.0, 620.0], [260.0, 580.0]];
+        let corners = [
+            [300.0, 100.0],
+            [620.0, 140.0],
+            [600.0, 620.0],
+            [260.0, 580.0],
+        ];
         let frame = frame_with_page(corners);
         let page = rectify(&frame, &corners);
         let (w, h) = page.dimensions();
@@ -279,7 +374,9 @@ mod tests {
 
     #[test]
     fn an_empty_tray_has_no_document() {
-        let frame = RgbImage::from_fn(640, 480, |x, y| Rgb([100 + (x % 7) as u8, 70 + (y % 5) as u8, 40]));
+        let frame = RgbImage::from_fn(640, 480, |x, y| {
+            Rgb([100 + (x % 7) as u8, 70 + (y % 5) as u8, 40])
+        });
         assert_eq!(locate(&frame, &LocateParams::default()), None);
     }
 

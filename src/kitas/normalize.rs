@@ -272,10 +272,17 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
     let is_sep = |c: &char| c.is_whitespace() || matches!(c, ',' | '/' | ':');
     let place_end = chars[..i].iter().rposition(|c| !is_sep(c))? + 1;
     let place_start = chars[..place_end].iter().position(|c| !is_sep(c))?;
-    let place: String = chars[place_start..place_end].iter().collect();
+    let mut place: String = chars[place_start..place_end].iter().collect();
+    // A slash read as `I`, `l`, `|` or `1` is left as a lone character after the place.
+    if let Some((head, last)) = place.rsplit_once(' ')
+        && matches!(last, "I" | "l" | "|" | "1")
+    {
+        place = head.trim_end().to_string();
+    }
     if !place.chars().any(char::is_alphabetic) {
         return None;
     }
+    let place_end = place_start + place.chars().count();
     let date_start = i + 1 + chars[i + 1..].iter().position(|c| !is_sep(c))?;
     Some(PlaceDate {
         place: clean(&place),
@@ -283,6 +290,29 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
         place_end,
         date_start,
     })
+}
+
+/// Free text (names, places, addresses) cleaned, with a `0` or `1` between two letters read
+/// as the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`); digits next to digits or at a
+/// word's edge (`KM.10`, `Z11`) are left alone.
+pub fn text(s: &str) -> String {
+    let c: Vec<char> = clean(s).chars().collect();
+    let letter = |i: Option<usize>| {
+        i.and_then(|i| c.get(i))
+            .is_some_and(char::is_ascii_alphabetic)
+    };
+    (0..c.len())
+        .map(|i| match c[i] {
+            '0' | '1' if letter(i.checked_sub(1)) && letter(Some(i + 1)) => {
+                if c[i] == '0' {
+                    'O'
+                } else {
+                    'I'
+                }
+            }
+            ch => ch,
+        })
+        .collect()
 }
 
 /// A stay permit index without inner spaces (`VI B` -> `VIB`), with slips repaired where the
@@ -325,7 +355,10 @@ pub fn stay_permit_index(s: &str) -> String {
 /// letter (`VIB`, `VII`, `IC`).
 pub fn is_stay_permit_index(s: &str) -> bool {
     let c: Vec<char> = s.chars().collect();
-    let roman = c.iter().take_while(|c| matches!(c, 'I' | 'V' | 'X')).count();
+    let roman = c
+        .iter()
+        .take_while(|c| matches!(c, 'I' | 'V' | 'X'))
+        .count();
     if roman >= 1 && c.len() - roman <= 1 && c.iter().all(char::is_ascii_uppercase) {
         return true;
     }
@@ -371,14 +404,21 @@ pub fn permit_number(s: &str) -> String {
             c => c,
         })
         .collect();
-    let fallback = || raw.iter().flat_map(|c| c.to_uppercase()).collect::<String>();
+    let fallback = || {
+        raw.iter()
+            .flat_map(|c| c.to_uppercase())
+            .collect::<String>()
+    };
     if raw.len() != 12 {
         return fallback();
     }
-    let head = raw[..10].iter().zip(PERMIT_SHAPE).map(|(c, slot)| match slot {
-        Slot::Digit => as_digit(*c),
-        Slot::Letter => as_letter(*c),
-    });
+    let head = raw[..10]
+        .iter()
+        .zip(PERMIT_SHAPE)
+        .map(|(c, slot)| match slot {
+            Slot::Digit => as_digit(*c),
+            Slot::Letter => as_letter(*c),
+        });
     let tail = match raw[10] {
         '-' => [Some('-'), as_letter(raw[11])],
         c => [as_letter(c), as_letter(raw[11])],
@@ -394,10 +434,13 @@ pub fn is_permit_number(s: &str) -> bool {
     if c.len() != 12 {
         return false;
     }
-    let head = c[..10].iter().zip(PERMIT_SHAPE).all(|(c, slot)| match slot {
-        Slot::Digit => c.is_ascii_digit(),
-        Slot::Letter => c.is_ascii_uppercase(),
-    });
+    let head = c[..10]
+        .iter()
+        .zip(PERMIT_SHAPE)
+        .all(|(c, slot)| match slot {
+            Slot::Digit => c.is_ascii_digit(),
+            Slot::Letter => c.is_ascii_uppercase(),
+        });
     let tail = (c[10] == '-' || c[10].is_ascii_uppercase()) && c[11].is_ascii_uppercase();
     head && tail
 }
@@ -578,10 +621,15 @@ mod tests {
             ("JAKARTA,20-01-1979", "JAKARTA", "20-01-1979"),
             ("Pangkalpinang, 16-07-2019", "Pangkalpinang", "16-07-2019"),
             ("Jakarta, 26 Januari 2024", "Jakarta", "26-01-2024"),
-            ("Jakarta Selatan, 26 Januari 2024", "Jakarta Selatan", "26-01-2024"),
+            (
+                "Jakarta Selatan, 26 Januari 2024",
+                "Jakarta Selatan",
+                "26-01-2024",
+            ),
             ("SINGAPORE / 04/03/1984", "SINGAPORE", "04-03-1984"),
             ("NEW YORK 04-03-1984", "NEW YORK", "04-03-1984"),
             ("HO CHI MINH, 2O-01-1979", "HO CHI MINH", "20-01-1979"),
+            ("GLASGOW I 21-11-1971", "GLASGOW", "21-11-1971"),
         ];
         for (input, place, date) in table {
             let got = place_and_date(input).unwrap_or_else(|| panic!("{input:?} not split"));
@@ -591,7 +639,13 @@ mod tests {
             assert!(place_text.ends_with(place), "{input:?}: {place_text:?}");
             assert!(chars[got.date_start].is_alphanumeric(), "{input:?}");
         }
-        for input in ["04-03-1984", "FUJIAN", "FUJIAN, 31-02-1979", "", ", 04-03-1984"] {
+        for input in [
+            "04-03-1984",
+            "FUJIAN",
+            "FUJIAN, 31-02-1979",
+            "",
+            ", 04-03-1984",
+        ] {
             assert_eq!(place_and_date(input), None, "{input:?}");
         }
     }
@@ -677,6 +731,15 @@ mod tests {
         assert!(is_passport_number("512345678"));
         assert!(!is_passport_number("ABC123456"));
         assert!(!is_passport_number("G5"));
+    }
+
+    #[test]
+    fn free_text_repairs_digits_only_inside_words() {
+        assert_eq!(text("JL. IMAM BONJ0L NO. 10"), "JL. IMAM BONJOL NO. 10");
+        assert_eq!(text("L1NDA DOE"), "LINDA DOE");
+        assert_eq!(text("BLOK Z11 KM.10 RT. 001"), "BLOK Z11 KM.10 RT. 001");
+        assert_eq!(text("A0"), "A0");
+        assert_eq!(text(": 0"), "0");
     }
 
     #[test]

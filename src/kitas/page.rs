@@ -185,7 +185,10 @@ mod tests {
         let texts: Vec<String> = page.segs.iter().map(Seg::text).collect();
         assert_eq!(texts, ["Full Name :", "JOHN DOE"]);
         let [x0, y0, x1, y1] = page.segs[1].bbox;
-        assert!((x0 - 280.0).abs() < 1e-3 && (x1 - 358.0).abs() < 1e-3, "{x0} {x1}");
+        assert!(
+            (x0 - 280.0).abs() < 1e-3 && (x1 - 358.0).abs() < 1e-3,
+            "{x0} {x1}"
+        );
         assert!((y0 - 50.0).abs() < 1e-3 && (y1 - 70.0).abs() < 1e-3);
         assert_eq!(page.segs[1].from, 18);
     }

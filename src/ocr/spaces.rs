@@ -146,7 +146,7 @@ fn center(c: &DecodedChar) -> f32 {
 }
 
 /// Characters that never start a word.
-const NO_SPACE_BEFORE: [char; 6] = ['.', ',', ':', ';', ')', '/'];
+const NO_SPACE_BEFORE: [char; 5] = ['.', ',', ':', ';', ')'];
 
 /// Puts back missed spaces; keeps the ones the model emitted, drops doubled, leading and
 /// trailing ones.

@@ -3,6 +3,9 @@
 //! Every number printed here comes from documents the project generates itself (fake identities),
 //! so anyone can reproduce it with the same command and seed.
 
+mod accuracy;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -25,11 +28,36 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Field-level exact-match accuracy of the whole reader on a generated set of permits and
+    /// non-permits in every capture condition (scan, vector PDF, image PDF, camera).
+    Accuracy {
+        /// Documents in the set.
+        #[arg(long, default_value_t = 200)]
+        n: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the set is written (kept and reused when it is already there).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// How many misses to list.
+        #[arg(long, default_value_t = 60)]
+        misses: usize,
+    },
 }
 
 pub fn run(engine: &Engine, what: BenchCommand) -> Result<()> {
     match what {
         BenchCommand::Ocr { pages, seed } => bench_ocr(engine, pages, seed),
+        BenchCommand::Accuracy {
+            n,
+            seed,
+            dir,
+            misses,
+        } => {
+            let dir =
+                dir.unwrap_or_else(|| PathBuf::from(format!("target/bench-accuracy-{seed}-{n}")));
+            accuracy::run(engine, &dir, n, seed, misses)
+        }
     }
 }
 

@@ -1,0 +1,190 @@
+//! `kitascan bench accuracy`: the reader against the truth of a generated set.
+//!
+//! Exact match: the reader's normalised value equals the truth's, spaces included; a field the
+//! document does not print must come back empty. On a non-permit every permit field must be
+//! empty: any value there is an invented field, counted separately.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use kitascan::input::{self, Limits};
+use kitascan::kitas::fields::FieldName;
+use kitascan::kitas::read::{Source, read_pages};
+use kitascan::ocr::Engine;
+use kitascan::synth::{Condition, SampleInfo, generate_set};
+
+#[derive(Default)]
+struct Tally {
+    right: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.right += usize::from(ok);
+        self.total += 1;
+    }
+
+    fn rate(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.right as f64 / self.total as f64
+        }
+    }
+}
+
+#[derive(Default)]
+struct Results {
+    by_condition: BTreeMap<String, Tally>,
+    by_field: BTreeMap<&'static str, Tally>,
+    permit_decision: Tally,
+    invented: usize,
+    non_permits: usize,
+    misses: Vec<String>,
+    times: BTreeMap<String, Vec<Duration>>,
+}
+
+pub fn run(engine: &Engine, dir: &Path, n: usize, seed: u64, max_misses: usize) -> Result<()> {
+    let set = load_or_generate(dir, n, seed)?;
+    let bar = ProgressBar::new(set.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut results = Results::default();
+    for info in &set {
+        bar.set_message(info.file.clone());
+        score(engine, dir, info, &mut results).with_context(|| format!("reading {}", info.file))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    print_report(&results, n, seed, max_misses);
+    Ok(())
+}
+
+/// The set in `dir` if a complete one for this `n` and `seed` is there, else a new one.
+fn load_or_generate(dir: &Path, n: usize, seed: u64) -> Result<Vec<SampleInfo>> {
+    let marker = dir.join(format!("set-{seed}-{n}.json"));
+    if let Ok(bytes) = std::fs::read(&marker) {
+        if let Ok(set) = serde_json::from_slice::<Vec<SampleInfo>>(&bytes) {
+            return Ok(set);
+        }
+    }
+    eprintln!(
+        "kitascan bench accuracy: generating {n} documents (seed {seed}) in {}",
+        dir.display()
+    );
+    let set = generate_set(dir, n, seed)?;
+    std::fs::write(&marker, serde_json::to_vec(&set)?)?;
+    Ok(set)
+}
+
+fn condition_name(c: Condition) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) -> Result<()> {
+    let condition = condition_name(info.condition);
+    let source = if info.condition == Condition::Camera {
+        Source::Camera
+    } else {
+        Source::Document
+    };
+    let start = Instant::now();
+    let pages = input::load(&dir.join(&info.file), &Limits::default())?;
+    let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
+    let read = read_pages(engine, &images, source)?;
+    results
+        .times
+        .entry(condition.clone())
+        .or_default()
+        .push(start.elapsed());
+    let reading = read.map(|r| r.reading);
+    let truth = &info.truth;
+    let is_permit = reading.as_ref().is_some_and(|r| r.is_permit);
+    results.permit_decision.add(is_permit == truth.is_permit);
+    if !truth.is_permit {
+        results.non_permits += 1;
+    }
+    for (key, want) in truth.fields() {
+        let Some(name) = FieldName::from_key(key) else {
+            continue;
+        };
+        let got = reading.as_ref().map_or("", |r| r.value(name));
+        let ok = got == want;
+        if !truth.is_permit {
+            results.invented += usize::from(!got.is_empty());
+        }
+        results
+            .by_condition
+            .entry(condition.clone())
+            .or_default()
+            .add(ok);
+        results.by_field.entry(key).or_default().add(ok);
+        if !ok {
+            results
+                .misses
+                .push(format!("{} {key}: want {want:?} got {got:?}", info.file));
+        }
+    }
+    Ok(())
+}
+
+fn print_report(r: &Results, n: usize, seed: u64, max_misses: usize) {
+    println!(
+        "Accuracy on {n} generated documents (seed {seed}): exact match of every field, spaces included.\n"
+    );
+    println!("| condition | fields right | rate | median s/document |");
+    println!("|---|---:|---:|---:|");
+    let mut all = Tally::default();
+    for (condition, t) in &r.by_condition {
+        all.right += t.right;
+        all.total += t.total;
+        let mut times = r.times.get(condition).cloned().unwrap_or_default();
+        times.sort();
+        let median = times
+            .get(times.len() / 2)
+            .map_or(0.0, Duration::as_secs_f64);
+        println!(
+            "| {condition} | {}/{} | {:.2}% | {median:.2} |",
+            t.right,
+            t.total,
+            100.0 * t.rate()
+        );
+    }
+    println!(
+        "| all | {}/{} | {:.2}% | |",
+        all.right,
+        all.total,
+        100.0 * all.rate()
+    );
+    println!("\n| field | right | rate |");
+    println!("|---|---:|---:|");
+    for (field, t) in &r.by_field {
+        println!(
+            "| {field} | {}/{} | {:.2}% |",
+            t.right,
+            t.total,
+            100.0 * t.rate()
+        );
+    }
+    println!(
+        "\nPermit or not decided right: {}/{}. Invented fields on {} non-permits: {}.",
+        r.permit_decision.right, r.permit_decision.total, r.non_permits, r.invented
+    );
+    println!(
+        "\nMisses ({} in all, first {}):",
+        r.misses.len(),
+        max_misses.min(r.misses.len())
+    );
+    for m in r.misses.iter().take(max_misses) {
+        println!("- {m}");
+    }
+}

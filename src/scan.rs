@@ -1,0 +1,111 @@
+//! `kitascan scan`: read permits from files and folders, print the wire shapes as JSON lines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+
+use kitascan::input::{self, InputError, Limits};
+use kitascan::kitas::read::{Source, read_pages};
+use kitascan::ocr::Engine;
+use kitascan::wire::{glair, verihubs};
+
+/// File name endings a folder scan picks up (content decides the format once opened).
+const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "pdf"];
+
+pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool) -> Result<ExitCode> {
+    let mut failed = false;
+    let mut out = std::io::stdout().lock();
+    for path in paths {
+        let files = if path.is_dir() {
+            folder_files(path)?
+        } else {
+            vec![path.clone()]
+        };
+        let bar = progress(path.is_dir(), files.len());
+        for file in &files {
+            bar.set_message(
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            let (ok, mut value) = scan_file(engine, file, verihubs);
+            failed |= !ok;
+            if let Value::Object(map) = &mut value {
+                map.insert("file".into(), json!(file));
+            }
+            bar.suspend(|| writeln!(out, "{value}"))?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The readable files of a folder, in name order.
+fn folder_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn progress(visible: bool, len: usize) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    ProgressBar::new(len as u64).with_style(style)
+}
+
+/// Reads one file: `(true, reading)` or `(false, error object)` in the chosen shape.
+fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value) {
+    let pages = match input::load(file, &Limits::default()) {
+        Ok(pages) => pages,
+        Err(e) => {
+            eprintln!("kitascan: {}: {e}", file.display());
+            let status = match e {
+                InputError::UnsupportedFormat | InputError::Empty => "FILE_INVALID_FORMAT",
+                _ => "FAILED",
+            };
+            return (false, error_body(status, verihubs));
+        }
+    };
+    let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
+    match read_pages(engine, &images, Source::Auto) {
+        Ok(Some(read)) if verihubs => (true, verihubs::result_data(&read.reading)),
+        Ok(Some(read)) => (true, glair::response(&read.reading)),
+        Ok(None) => (false, error_body("FAILED", verihubs)),
+        Err(e) => {
+            eprintln!("kitascan: {}: {e}", file.display());
+            (false, error_body("FAILED", verihubs))
+        }
+    }
+}
+
+fn error_body(status: &str, verihubs: bool) -> Value {
+    if verihubs {
+        let (_, body) = if status == "FAILED" {
+            verihubs::internal_error()
+        } else {
+            verihubs::bad_payload()
+        };
+        body
+    } else {
+        glair::error(status).1
+    }
+}
