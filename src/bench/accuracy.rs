@@ -69,10 +69,11 @@ pub fn run(engine: &Engine, dir: &Path, n: usize, seed: u64, max_misses: usize) 
 /// The set in `dir` if a complete one for this `n` and `seed` is there, else a new one.
 fn load_or_generate(dir: &Path, n: usize, seed: u64) -> Result<Vec<SampleInfo>> {
     let marker = dir.join(format!("set-{seed}-{n}.json"));
-    if let Ok(bytes) = std::fs::read(&marker) {
-        if let Ok(set) = serde_json::from_slice::<Vec<SampleInfo>>(&bytes) {
-            return Ok(set);
-        }
+    let cached = std::fs::read(&marker)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Vec<SampleInfo>>(&b).ok());
+    if let Some(set) = cached {
+        return Ok(set);
     }
     eprintln!(
         "kitascan bench accuracy: generating {n} documents (seed {seed}) in {}",

@@ -183,7 +183,7 @@ fn date_number(part: &str, min: usize, max: usize) -> Option<(u32, usize)> {
 pub fn date(s: &str) -> Option<String> {
     let s = clean(s);
     let parts: Vec<&str> = s
-        .split(|c: char| matches!(c, '-' | '/' | '.' | ',' | ' ' | '_'))
+        .split(['-', '/', '.', ',', ' ', '_'])
         .filter(|p| !p.is_empty())
         .collect();
     let [d, m, y] = parts.as_slice() else {
