@@ -86,7 +86,7 @@ fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value) {
         }
     };
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
-    match read_pages(engine, &images, Source::Auto) {
+    match read_pages(engine, &images, source_of(file)) {
         Ok(Some(read)) if verihubs => (true, verihubs::result_data(&read.reading)),
         Ok(Some(read)) => (true, glair::response(&read.reading)),
         Ok(None) => (false, error_body("FAILED", verihubs)),
@@ -94,6 +94,18 @@ fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value) {
             eprintln!("kitascan: {}: {e}", file.display());
             (false, error_body("FAILED", verihubs))
         }
+    }
+}
+
+/// A PDF page is the document itself; a picture may be a photo of one lying somewhere in it.
+fn source_of(file: &Path) -> Source {
+    let mut head = [0u8; 1024];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    match input::sniff(&head[..n]) {
+        Some(input::Format::Pdf) => Source::Document,
+        _ => Source::Auto,
     }
 }
 

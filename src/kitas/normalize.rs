@@ -293,14 +293,26 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
 }
 
 /// Free text (names, places, addresses) cleaned, with a `0` or `1` between two letters read
-/// as the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`); digits next to digits or at a
-/// word's edge (`KM.10`, `Z11`) are left alone.
+/// as the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`), and a lower-case `l` in an
+/// otherwise upper-case word read as `I` (`MUMBAl` -> `MUMBAI`); digits next to digits or at a
+/// word's edge (`KM.10`, `Z11`) and mixed-case words (`Pangkalpinang`) are left alone.
 pub fn text(s: &str) -> String {
-    let c: Vec<char> = clean(s).chars().collect();
+    clean(s)
+        .split(' ')
+        .map(repair_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn repair_word(word: &str) -> String {
+    let c: Vec<char> = word.chars().collect();
     let letter = |i: Option<usize>| {
         i.and_then(|i| c.get(i))
             .is_some_and(char::is_ascii_alphabetic)
     };
+    let upper = c.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = c.iter().filter(|c| c.is_ascii_lowercase()).count();
+    let l_only = upper >= 2 && c.iter().filter(|ch| **ch == 'l').count() == lower;
     (0..c.len())
         .map(|i| match c[i] {
             '0' | '1' if letter(i.checked_sub(1)) && letter(Some(i + 1)) => {
@@ -310,6 +322,7 @@ pub fn text(s: &str) -> String {
                     'I'
                 }
             }
+            'l' if l_only => 'I',
             ch => ch,
         })
         .collect()
@@ -740,6 +753,9 @@ mod tests {
         assert_eq!(text("BLOK Z11 KM.10 RT. 001"), "BLOK Z11 KM.10 RT. 001");
         assert_eq!(text("A0"), "A0");
         assert_eq!(text(": 0"), "0");
+        assert_eq!(text("MUMBAl"), "MUMBAI");
+        assert_eq!(text("Pangkalpinang"), "Pangkalpinang");
+        assert_eq!(text("l"), "l");
     }
 
     #[test]

@@ -1,0 +1,127 @@
+//! The permit reader end to end on a small fixed subset of generated documents (fake
+//! identities), through the `kitascan scan` command as a user runs it: every field must come back
+//! exactly as the generator's truth says, in both wire shapes.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use kitascan::kitas::fields::FieldName;
+use kitascan::synth::{SampleInfo, generate_set};
+
+/// The golden subset: the first documents of the seed-1 set, which cycle through e-ITAS/e-ITAP
+/// printouts of both label generations, cards and a non-permit, as scans, vector PDFs, image PDFs
+/// and camera photos.
+const GOLDEN: usize = 8;
+
+fn kitascan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kitascan"))
+        .args(args)
+        .env("KITASCAN_MODELS", common::models_dir())
+        .output()
+        .expect("the binary runs")
+}
+
+fn golden_set(dir: &Path) -> Vec<SampleInfo> {
+    generate_set(dir, GOLDEN, 1).expect("generate the golden set")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn a_folder_scan_reads_every_field_of_the_golden_documents() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = golden_set(dir.path());
+    let out = kitascan(&["scan", dir.path().to_str().expect("utf-8")]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(
+        lines.len(),
+        set.len(),
+        "one line per document file (the truth JSON files are skipped)"
+    );
+    let mut wrong = Vec::new();
+    for info in &set {
+        let line = lines
+            .iter()
+            .find(|l| l["file"].as_str().is_some_and(|f| f.ends_with(&info.file)))
+            .expect("a line for every file");
+        assert_eq!(line["status"], "SUCCESS");
+        let reason = line["reason"].as_str().expect("reason");
+        let want_reason = if info.truth.is_permit {
+            "File successfully read."
+        } else {
+            "File successfully read. Some fields are invalid."
+        };
+        assert_eq!(reason, want_reason, "{}", info.file);
+        for (key, want) in info.truth.fields() {
+            if FieldName::from_key(key).is_some_and(FieldName::is_glair) {
+                let got = line["read"][key]["value"].as_str().unwrap_or("<missing>");
+                if got != want {
+                    wrong.push(format!("{} {key}: want {want:?} got {got:?}", info.file));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "fields read wrong:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_verihubs_shape_has_its_seventeen_keys_and_spelled_out_sex() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = golden_set(dir.path());
+    let info = set
+        .iter()
+        .find(|i| i.truth.is_permit && i.file.ends_with(".png"))
+        .expect("a permit scan");
+    let file = dir.path().join(&info.file);
+    let out = kitascan(&[
+        "scan",
+        "--format",
+        "verihubs",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = &json_lines(&out)[0];
+    let object = line.as_object().expect("an object");
+    // The 17 result_data keys, plus the `file` the command adds.
+    assert_eq!(object.len(), 18, "{line}");
+    let sex = if info.truth.gender == "M" {
+        "MALE"
+    } else {
+        "FEMALE"
+    };
+    assert_eq!(line["sex"], sex);
+    assert_eq!(line["full_name"], info.truth.full_name.as_str());
+    assert_eq!(line["permit_index"], info.truth.stay_permit_index.as_str());
+}
+
+#[test]
+fn an_unreadable_file_gets_the_glair_error_object_and_a_failing_exit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fake = dir.path().join("permit.jpg");
+    std::fs::write(&fake, "not an image").expect("write");
+    let out = kitascan(&["scan", fake.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    let line = &json_lines(&out)[0];
+    assert_eq!(line["status"], "FILE_INVALID_FORMAT");
+    assert_eq!(
+        line["reason"],
+        "Failed to process invalid file format. Please upload the correct file format"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
