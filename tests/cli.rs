@@ -2,21 +2,14 @@
 
 mod common;
 
+use common::kitascan;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use image::ImageFormat;
 use kitascan::synth::{Background, CameraParams, Fonts, photograph, sample_page};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-fn kitascan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitascan"))
-        .args(args)
-        .env("KITASCAN_MODELS", common::models_dir())
-        .output()
-        .expect("the binary runs")
-}
 
 /// Writes a camera-like photo of a generated page (perspective, blur, noise, JPEG) and returns
 /// the page's texts.

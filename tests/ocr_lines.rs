@@ -6,40 +6,46 @@
 
 mod common;
 
-use image::Rgb;
+use image::{Rgb, RgbImage};
 use kitascan::ocr::PageOrientation;
 use kitascan::synth::{FontFace, Fonts, LineKind, render_line, rotate, sample_line};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 const LINES: usize = 200;
+const INK: Rgb<u8> = Rgb([20, 20, 25]);
+const PAPER: Rgb<u8> = Rgb([250, 250, 245]);
+
+/// Line `i` of a generated set: its text (the kinds in turn), face, size and upright image.
+fn sample(rng: &mut StdRng, fonts: &Fonts, i: usize) -> (String, FontFace, f32, RgbImage) {
+    let text = sample_line(rng, LineKind::ALL[i % LineKind::ALL.len()]);
+    let face = FontFace::ALL[rng.random_range(0..FontFace::ALL.len())];
+    let px = rng.random_range(14..=40) as f32;
+    let img = render_line(
+        &text,
+        fonts.get(face),
+        px,
+        (px * 0.8) as u32 + 8,
+        INK,
+        PAPER,
+    );
+    (text, face, px, img)
+}
 
 #[test]
 fn rendered_lines_read_back_exactly() {
     let engine = common::engine();
     let fonts = Fonts::load().expect("fonts installed (make test installs them)");
     let mut rng = StdRng::seed_from_u64(2024);
-    let (ink, paper) = (Rgb([20, 20, 25]), Rgb([250, 250, 245]));
     let mut misses = Vec::new();
     for i in 0..LINES {
-        let kind = LineKind::ALL[i % LineKind::ALL.len()];
-        let text = sample_line(&mut rng, kind);
-        let face = FontFace::ALL[rng.random_range(0..FontFace::ALL.len())];
-        let px = rng.random_range(14..=40) as f32;
+        let (text, face, px, line) = sample(&mut rng, &fonts, i);
         let angle = match rng.random_range(0..4) {
             0 | 1 => 0.0,
             2 => 180.0,
             _ => rng.random_range(1.0f32..4.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 },
         };
-        let line = render_line(
-            &text,
-            fonts.get(face),
-            px,
-            (px * 0.8) as u32 + 8,
-            ink,
-            paper,
-        );
-        let img = rotate(&line, angle, paper);
+        let img = rotate(&line, angle, PAPER);
         let read = engine
             .read(&img, PageOrientation::Unknown)
             .expect("engine runs");
@@ -81,21 +87,10 @@ fn space_gap_statistics() {
     engine.recognizer.params.spaces.enabled = false;
     let fonts = Fonts::load().expect("fonts");
     let mut rng = StdRng::seed_from_u64(99);
-    let (ink, paper) = (Rgb([20, 20, 25]), Rgb([250, 250, 245]));
     let (mut at_space, mut in_word) = (Vec::new(), Vec::new());
     let mut lines = Vec::new();
     for i in 0..400 {
-        let text = sample_line(&mut rng, LineKind::ALL[i % 4]);
-        let face = FontFace::ALL[rng.random_range(0..FontFace::ALL.len())];
-        let px = rng.random_range(14..=40) as f32;
-        let img = render_line(
-            &text,
-            fonts.get(face),
-            px,
-            (px * 0.8) as u32 + 8,
-            ink,
-            paper,
-        );
+        let (text, face, px, img) = sample(&mut rng, &fonts, i);
         let boxes = engine.detect(&img).expect("detect").boxes;
         if boxes.len() != 1 {
             continue;

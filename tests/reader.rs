@@ -4,8 +4,10 @@
 
 mod common;
 
+use common::kitascan;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use kitascan::kitas::fields::FieldName;
 use kitascan::synth::{SampleInfo, generate_set};
@@ -14,14 +16,6 @@ use kitascan::synth::{SampleInfo, generate_set};
 /// printouts of both label generations, cards and a non-permit, as scans, vector PDFs, image PDFs
 /// and camera photos.
 const GOLDEN: usize = 8;
-
-fn kitascan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitascan"))
-        .args(args)
-        .env("KITASCAN_MODELS", common::models_dir())
-        .output()
-        .expect("the binary runs")
-}
 
 fn golden_set(dir: &Path) -> Vec<SampleInfo> {
     generate_set(dir, GOLDEN, 1).expect("generate the golden set")

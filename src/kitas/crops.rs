@@ -5,7 +5,8 @@
 //! line are left out.
 //!
 //! - The photo is the largest solid block of such cells, roughly 3:4 (a passport photo), away
-//!   from the page's edge, preferably left of the column of permit numbers. Its plain backdrop
+//!   from the page's edge, preferably left of the column of permit numbers. Thin strokes are
+//!   eroded away first, so that a card's security print cannot join the photo to the page. Its plain backdrop
 //!   may be almost the colour of the paper, so the block found from its strong colours is grown
 //!   while the cells just outside still differ from paper a little.
 //! - The signature is the pen ink within a few text heights above or below the issue line.
@@ -146,6 +147,18 @@ impl Grid {
         !self.text[i] && self.diff[i] > level
     }
 
+    /// Ink whose four neighbours are ink too: thin strokes (the wavy security print of a card,
+    /// rules, signatures) drop out, so they cannot join the photo to the rest of the page.
+    fn core(&self, c: usize, r: usize, level: f32) -> bool {
+        let inside = c > 0 && r > 0 && c + 1 < self.cols && r + 1 < self.rows;
+        inside
+            && self.ink(c, r, level)
+            && self.ink(c - 1, r, level)
+            && self.ink(c + 1, r, level)
+            && self.ink(c, r - 1, level)
+            && self.ink(c, r + 1, level)
+    }
+
     /// Pixel rectangle of cells `[c0, r0, c1, r1)`, clamped to the image.
     fn pixels(&self, [c0, r0, c1, r1]: [usize; 4], (w, h): (u32, u32)) -> [u32; 4] {
         let px = |v: usize, max: u32| (v as u32 * self.cell).min(max);
@@ -168,12 +181,12 @@ struct Blob {
     touches_edge: bool,
 }
 
-/// The 8-connected blocks of cells with ink above `level`.
+/// The 8-connected blocks of core cells (see [`Grid::core`]) with ink above `level`.
 fn blobs(g: &Grid, level: f32) -> Vec<Blob> {
     let mut seen = vec![false; g.cols * g.rows];
     let mut out = Vec::new();
     for start in 0..seen.len() {
-        if seen[start] || !g.ink(start % g.cols, start / g.cols, level) {
+        if seen[start] || !g.core(start % g.cols, start / g.cols, level) {
             continue;
         }
         seen[start] = true;
@@ -191,7 +204,7 @@ fn blobs(g: &Grid, level: f32) -> Vec<Blob> {
             count += 1;
             for (nc, nr) in neighbours(c, r, g.cols, g.rows) {
                 let j = nr * g.cols + nc;
-                if !seen[j] && g.ink(nc, nr, level) {
+                if !seen[j] && g.core(nc, nr, level) {
                     seen[j] = true;
                     stack.push(j);
                 }

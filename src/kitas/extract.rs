@@ -1166,6 +1166,87 @@ mod tests {
         assert!((f.confidence - 0.5 * f.confidence_text).abs() < 1e-6);
     }
 
+    /// Per-field tallies of the synthetic-scan run: (right, compared).
+    type Tally = BTreeMap<&'static str, (usize, usize)>;
+
+    /// Compares a reading with the truth, printing every difference.
+    fn score(tally: &mut Tally, tag: &str, t: &crate::synth::Truth, r: &Reading) {
+        let mut count = |key: &'static str, ok: bool| {
+            let e = tally.entry(key).or_default();
+            e.0 += usize::from(ok);
+            e.1 += 1;
+        };
+        count("is_permit", r.is_permit == t.is_permit);
+        for (key, want) in t.fields() {
+            let got = FieldName::from_key(key).map_or("", |name| r.value(name));
+            if !(want.is_empty() && got.is_empty()) {
+                count(key, got == want);
+                if got != want {
+                    println!("{tag} {key}: want {want:?} got {got:?}");
+                }
+            }
+        }
+    }
+
+    /// The photo placeholder drawn on a generated document, in pixels at `dpi`: the rectangle
+    /// in one of the photo backdrop colours, about 3:4.
+    fn drawn_photo(doc: &crate::synth::Document, dpi: f32) -> Option<[f32; 4]> {
+        const BACKDROPS: [[u8; 3]; 4] = [
+            [200, 214, 236],
+            [232, 232, 230],
+            [196, 40, 46],
+            [238, 240, 244],
+        ];
+        doc.items.iter().find_map(|item| match item {
+            crate::synth::Item::Rect { x, y, w, h, color }
+                if BACKDROPS.contains(color) && (0.7..0.85).contains(&(w / h)) =>
+            {
+                let s = dpi / 72.0;
+                Some([x * s, y * s, (x + w) * s, (y + h) * s])
+            }
+            _ => None,
+        })
+    }
+
+    /// Intersection over union of two boxes.
+    fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
+        let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+        let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+        let area = |r: [f32; 4]| (r[2] - r[0]) * (r[3] - r[1]);
+        w * h / (area(a) + area(b) - w * h).max(1.0)
+    }
+
+    /// Tallies the crops: the photo where it was drawn (IoU >= 0.8), a signature on printouts
+    /// (which carry one) and none on cards (which do not).
+    fn score_crops(
+        tally: &mut Tally,
+        tag: &str,
+        doc: &crate::synth::Document,
+        dpi: f32,
+        r: &Reading,
+    ) {
+        if !doc.truth.is_permit {
+            return;
+        }
+        let found = r.photo.as_ref().map(|c| {
+            let p = &c.polygon;
+            [p[0][0], p[0][1], p[2][0], p[2][1]]
+        });
+        let overlap = found
+            .zip(drawn_photo(doc, dpi))
+            .map_or(0.0, |(a, b)| iou(a, b));
+        let e = tally.entry("(photo)").or_default();
+        e.0 += usize::from(overlap >= 0.8);
+        e.1 += 1;
+        if overlap < 0.8 {
+            println!("{tag} photo: IoU {overlap:.2}");
+        }
+        let printout = doc.truth.kind != "card";
+        let e = tally.entry("(sign)").or_default();
+        e.0 += usize::from(r.sign.is_some() == printout);
+        e.1 += 1;
+    }
+
     /// Renders generated documents as clean scans, reads them with the real models and prints
     /// every field that differs from the truth, then the accuracy per field:
     /// `cargo test --lib kitas::extract::tests::synthetic_scans -- --ignored --nocapture`
@@ -1183,59 +1264,42 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
         let engine = Engine::load(&ModelPaths::in_dir(&dir), Default::default()).expect("models");
         let fonts = Fonts::load().expect("fonts");
-        let per_kind: u64 = std::env::var("KITAS_DOCS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(4);
-        let mut right: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        let mut permit_right = (0, 0);
+        let env = |key: &str| std::env::var(key).ok();
+        let per_kind: u64 = env("KITAS_DOCS").and_then(|v| v.parse().ok()).unwrap_or(4);
+        let mut tally = Tally::new();
         for (k, kind) in DocKind::ALL.into_iter().enumerate() {
-            for i in 0..per_kind {
-                let seed = 7000 + 100 * k as u64 + i;
-                let only = std::env::var("KITAS_SEED").ok();
-                if only.is_some_and(|only| only != seed.to_string()) {
+            for seed in (0..per_kind).map(|i| 7000 + 100 * k as u64 + i) {
+                if env("KITAS_SEED").is_some_and(|only| only != seed.to_string()) {
                     continue;
                 }
                 let doc = sample_document(&mut StdRng::seed_from_u64(seed), kind, &fonts);
-                let small = doc.width.max(doc.height) < 400.0;
-                let img = doc.render(&fonts, if small { 260.0 } else { 170.0 });
+                let dpi = if doc.width.max(doc.height) < 400.0 {
+                    260.0
+                } else {
+                    170.0
+                };
+                let img = doc.render(&fonts, dpi);
                 let lines = engine.read(&img, PageOrientation::Upright).expect("read");
                 let r = extract(&lines, 0, Some(&img));
-                let t = &doc.truth;
-                permit_right.0 += usize::from(r.is_permit == t.is_permit);
-                permit_right.1 += 1;
-                for (key, want) in t.fields() {
-                    let name = FieldName::from_key(key).expect("a field name");
-                    let got = r.value(name);
-                    if want.is_empty() && got.is_empty() {
-                        continue;
-                    }
-                    let e = right.entry(key).or_default();
-                    e.1 += 1;
-                    if got == want {
-                        e.0 += 1;
-                    } else {
-                        println!("{kind:?} seed {seed} {key}: want {want:?} got {got:?}");
-                    }
-                }
-                if std::env::var("KITAS_LINES").is_ok() {
+                let tag = format!("{kind:?} seed {seed}");
+                score(&mut tally, &tag, &doc.truth, &r);
+                score_crops(&mut tally, &tag, &doc, dpi, &r);
+                if env("KITAS_LINES").is_some() {
                     for l in &lines {
                         println!("    {:?} {:?}", l.polygon[0], l.text);
                     }
                 }
             }
         }
-        println!("is_permit: {}/{}", permit_right.0, permit_right.1);
         let (mut ok, mut all) = (0, 0);
-        for (key, (good, total)) in &right {
-            println!("{key:40} {good:3}/{total:3}");
-            ok += good;
-            all += total;
+        for (key, (good, total)) in &tally {
+            println!("{key:40} {good:4}/{total:4}");
+            if !key.starts_with('(') && *key != "is_permit" {
+                ok += good;
+                all += total;
+            }
         }
-        println!(
-            "all fields: {ok}/{all} = {:.3}",
-            ok as f32 / all.max(1) as f32
-        );
+        println!("fields: {ok}/{all} = {:.4}", ok as f32 / all.max(1) as f32);
     }
 
     #[test]

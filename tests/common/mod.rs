@@ -1,6 +1,7 @@
 //! Shared by the integration tests: the real models, fetched by `models/fetch` (`make test` runs it).
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use kitascan::ocr::{Engine, EngineParams, ModelPaths};
 
@@ -18,4 +19,14 @@ pub fn engine() -> Engine {
         models_dir().display()
     );
     Engine::load(&paths, EngineParams::default()).expect("the models load")
+}
+
+/// Runs the `kitascan` binary with the test models.
+#[allow(dead_code)] // Not every test binary runs the command.
+pub fn kitascan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kitascan"))
+        .args(args)
+        .env("KITASCAN_MODELS", models_dir())
+        .output()
+        .expect("the binary runs")
 }
