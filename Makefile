@@ -16,7 +16,7 @@ build:
 	$(CARGO) build --release --locked
 
 deps:
-	scripts/system-deps build
+	scripts/system-deps run
 
 test-deps:
 	scripts/system-deps test
