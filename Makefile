@@ -26,7 +26,7 @@ models:
 
 lint:
 	$(CARGO) fmt --check
-	$(CARGO) clippy --release --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked --all-targets -- -D warnings
 
 bench: models build
 	$(BIN) bench ocr
