@@ -247,14 +247,11 @@ fn ink_share(g: &Grid, [c0, r0, c1, r1]: [usize; 4], level: f32) -> f32 {
 }
 
 /// Grows a block side by side while the next row or column of cells is still off-paper, by at
-/// most a quarter of the block's size per side.
+/// most the block's own size per side: the strong colours of a photo may be only its face, in
+/// the middle of a backdrop and clothes nearly the colour of the paper.
 fn grow(g: &Grid, mut rect: [usize; 4], p: &CropParams) -> [usize; 4] {
-    let limit = [
-        (rect[2] - rect[0]) / 4,
-        (rect[3] - rect[1]) / 4,
-        (rect[2] - rect[0]) / 4,
-        (rect[3] - rect[1]) / 4,
-    ];
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let limit = [w, h, w, h];
     let mut grown = [0usize; 4];
     loop {
         let mut changed = false;

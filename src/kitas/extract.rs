@@ -5,7 +5,7 @@
 //!
 //! 1. Titles: `IZIN TINGGAL TERBATAS ELEKTRONIK` (KITAS), `IZIN TINGGAL TETAP ELEKTRONIK`
 //!    (KITAP), the old cards' `KARTU IZIN TINGGAL ...`, or a visit permit's title (not a permit).
-//! 2. Labels ([`super::labels`]), matched fuzzily at the start of each segment. A label's value
+//! 2. Labels (`labels.rs`), matched fuzzily at the start of each segment. A label's value
 //!    is the rest of its segment after a `:`; else the nearest segment to its right on the same
 //!    row; else the next segment below it that no other label on its row claims. An address
 //!    continues onto the segments below it in its column that carry no label.
@@ -15,7 +15,7 @@
 //!    then gives a reading with every field empty: nothing is invented for a non-permit.
 //! 4. Fields without a label: the office header lines above the title, the holder's name set
 //!    as a line under the title (some 2024 printouts), and the `<place>, <date>` issue line.
-//! 5. The photo and signature crops, if the page image is given ([`super::crops`]).
+//! 5. The photo and signature crops, if the page image is given (`crops.rs`).
 //!
 //! Confidence: `confidence_text` is the mean OCR confidence of the value's characters;
 //! `confidence` multiplies it by how well the label matched (1 - edits / label length), by
@@ -221,8 +221,9 @@ impl<'a> Reader<'a> {
     fn labelled_fields(&mut self) {
         for s in 0..self.page.segs.len() {
             let Some(m) = self.labels[s] else { continue };
+            // An unreturned label still takes its value, so that no neighbour takes it.
             let done = match m.tag {
-                Key::Other => true,
+                Key::Other => false,
                 Key::Birth => {
                     self.is_set(FieldName::PlaceOfBirth) || self.is_set(FieldName::DateOfBirth)
                 }
@@ -249,7 +250,10 @@ impl<'a> Reader<'a> {
     /// twice: it is hard to read one by chance).
     fn evidence(&self) -> usize {
         let fields = PERMIT_ONLY.iter().filter(|f| self.is_set(**f)).count();
-        let number = norm::is_permit_number(&self.fields[&FieldName::PermitNumber].value);
+        let number = self
+            .fields
+            .get(&FieldName::PermitNumber)
+            .is_some_and(|f| norm::is_permit_number(&f.value));
         fields + usize::from(number)
     }
 
@@ -288,24 +292,21 @@ impl<'a> Reader<'a> {
         let from = start + chars.get(start..)?.iter().position(|c| !is_separator(*c))?;
         let to = chars.iter().rposition(|c| !c.is_whitespace())? + 1;
         let any = chars.get(from..to)?.iter().any(|c| c.is_alphanumeric());
-        (from < to && any)
-            .then_some((s, from, to))
-            .map(|(_, f, t)| (f, t))
+        any.then_some((from, to))
     }
 
-    fn whole(&self, s: usize) -> Option<Value> {
-        let (from, to) = self.span(s, 0)?;
-        Some(Value {
-            parts: vec![(s, from, to)],
-        })
-    }
-
+    /// [`Reader::span`] as a value: with `start` after a label, the `JOHN DOE` of
     /// `Full Name : JOHN DOE` read as one segment.
-    fn rest_of(&self, s: usize, end: usize) -> Option<Value> {
-        let (from, to) = self.span(s, end)?;
+    fn rest_of(&self, s: usize, start: usize) -> Option<Value> {
+        let (from, to) = self.span(s, start)?;
         Some(Value {
             parts: vec![(s, from, to)],
         })
+    }
+
+    /// The whole of segment `s` as a value.
+    fn whole(&self, s: usize) -> Option<Value> {
+        self.rest_of(s, 0)
     }
 
     /// The nearest segment right of `s` on its row, skipping a lone `:`; none if the nearest is
@@ -482,6 +483,9 @@ impl<'a> Reader<'a> {
         };
         let chars = &self.page.segs[s].chars;
         let (a, b) = ((start + from).min(end), (start + to).min(end));
+        if a >= b {
+            return None;
+        }
         let a = a + chars[a..b].iter().position(|c| !c.is_whitespace())?;
         let b = a + chars[a..b].iter().rposition(|c| !c.is_whitespace())? + 1;
         Some(Value {
@@ -1250,7 +1254,8 @@ mod tests {
     /// Renders generated documents as clean scans, reads them with the real models and prints
     /// every field that differs from the truth, then the accuracy per field:
     /// `cargo test --lib kitas::extract::tests::synthetic_scans -- --ignored --nocapture`
-    /// (`KITAS_DOCS=n` documents per kind, default 4; `KITAS_SEED=s` only that document,
+    /// (`KITAS_DOCS=n` documents per kind, default 4; seeds from `KITAS_BASE`, default 7000,
+    /// `100 * kind + i`; `KITAS_SEED=s` only that document,
     /// `KITAS_LINES=1` also its OCR lines; the values printed are fake identities).
     #[test]
     #[ignore = "runs the OCR models on rendered pages: minutes"]
@@ -1266,9 +1271,12 @@ mod tests {
         let fonts = Fonts::load().expect("fonts");
         let env = |key: &str| std::env::var(key).ok();
         let per_kind: u64 = env("KITAS_DOCS").and_then(|v| v.parse().ok()).unwrap_or(4);
+        let base: u64 = env("KITAS_BASE")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(7000);
         let mut tally = Tally::new();
         for (k, kind) in DocKind::ALL.into_iter().enumerate() {
-            for seed in (0..per_kind).map(|i| 7000 + 100 * k as u64 + i) {
+            for seed in (0..per_kind).map(|i| base + 100 * k as u64 + i) {
                 if env("KITAS_SEED").is_some_and(|only| only != seed.to_string()) {
                     continue;
                 }

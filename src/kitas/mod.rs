@@ -4,9 +4,9 @@
 //!
 //! 1. [`locate`]: find the document in a camera frame and straighten it to an upright page
 //!    (scans and PDFs are the page already).
-//! 2. [`extract`]: read fields from the page's [`crate::ocr::TextLine`]s by their printed
-//!    labels and by the shape of their values, decide whether the page is a permit at all, and
-//!    cut out the photo and signature.
+//! 2. [`extract`](mod@extract): read fields from the page's [`crate::ocr::TextLine`]s by
+//!    their printed labels and by the shape of their values, decide whether the page is a
+//!    permit at all, and cut out the photo and signature.
 //! 3. [`normalize`]: the value rules `extract` applies (dates, gender, codes), as pure
 //!    functions.
 //!

@@ -292,20 +292,41 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
     })
 }
 
-/// Free text (names, places, addresses) cleaned, with a `0` or `1` between two letters read
-/// as the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`), and a lower-case `l` in an
-/// otherwise upper-case word read as `I` (`MUMBAl` -> `MUMBAI`); digits next to digits or at a
-/// word's edge (`KM.10`, `Z11`) and mixed-case words (`Pangkalpinang`) are left alone.
+/// Free text (names, places, addresses) cleaned, with slips repaired where the word decides:
+/// a `0` or `1` between two letters is the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`),
+/// an `O` after a digit in a number is a zero (`KM. 2O` -> `KM. 20`), and a lower-case `l` in an
+/// otherwise upper-case word is an `I` (`MUMBAl` -> `MUMBAI`). Text that is mostly upper case
+/// is made all upper case (`KIM wOo mIN` -> `KIM WOO MIN`); mixed-case text (`Pangkalpinang`)
+/// and codes mixing letters and digits (`Z11`, `A6`) are left alone.
 pub fn text(s: &str) -> String {
-    clean(s)
+    let repaired = clean(s)
         .split(' ')
         .map(repair_word)
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    let letters = repaired.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = repaired.chars().filter(|c| c.is_uppercase()).count();
+    if letters >= 3 && upper * 5 >= letters * 3 {
+        repaired.to_uppercase()
+    } else {
+        repaired
+    }
 }
 
 fn repair_word(word: &str) -> String {
     let c: Vec<char> = word.chars().collect();
+    // `2O`, `4O5`: an O after a digit in a word of digits. A leading letter may be a block
+    // letter (`BLOK O5`, `BLOK I3`), so only Os that follow a digit change.
+    let number = c.iter().any(char::is_ascii_digit)
+        && c.iter().filter(|c| c.is_alphabetic()).all(|c| *c == 'O');
+    if number {
+        return (0..c.len())
+            .map(|i| match c[i] {
+                'O' if i > 0 && c[i - 1].is_ascii_digit() => '0',
+                ch => ch,
+            })
+            .collect();
+    }
     let letter = |i: Option<usize>| {
         i.and_then(|i| c.get(i))
             .is_some_and(char::is_ascii_alphabetic)
@@ -756,6 +777,12 @@ mod tests {
         assert_eq!(text("MUMBAl"), "MUMBAI");
         assert_eq!(text("Pangkalpinang"), "Pangkalpinang");
         assert_eq!(text("l"), "l");
+        assert_eq!(text("JL. KEMANG RAYA KM. 2O"), "JL. KEMANG RAYA KM. 20");
+        assert_eq!(text("BLOK V1 NO. 4O RT. 01O"), "BLOK V1 NO. 40 RT. 010");
+        assert_eq!(text("BLOK I3 NO. 5 BLOK O5"), "BLOK I3 NO. 5 BLOK O5");
+        assert_eq!(text("NO. 1O5J"), "NO. 1O5J");
+        assert_eq!(text("KIM wOo mIN"), "KIM WOO MIN");
+        assert_eq!(text("Jakarta Selatan"), "Jakarta Selatan");
     }
 
     #[test]
