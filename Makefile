@@ -10,7 +10,7 @@ run: deps models build
 	$(BIN) demo
 
 test: test-deps models lint
-	$(CARGO) test --release --locked
+	$(CARGO) test --locked
 
 build:
 	$(CARGO) build --release --locked
