@@ -2,6 +2,7 @@
 //! runs the stages and prints JSON; everything it does is a library call.
 
 mod bench;
+mod run;
 mod scan;
 
 use std::io::Write;
@@ -64,6 +65,19 @@ enum Command {
     /// Read a generated sample permit (fake identity) and print its lines: a first look at the
     /// engine with nothing but the models.
     Demo,
+    /// Serve the LAN API and the kiosk page: uploads read in GLAIR's and Verihubs' shapes, the
+    /// stored scans, live events (see README.md). Stop with Ctrl-C or SIGTERM.
+    Run {
+        /// Configuration file (default: the built-in one, as in config/kitascan.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on, overriding `server.listen`.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Database file, overriding `store.db`.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -105,8 +119,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Run {
+        config,
+        listen,
+        db,
+    } = &cli.command
+    {
+        let args = run::RunArgs {
+            config: config.clone(),
+            listen: *listen,
+            db: db.clone(),
+        };
+        let (config, _) = run::configure(&args)?;
+        let models = cli.models.clone();
+        run::run(config, move || load_engine(&find_models(models.as_deref())?))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let models = find_models(cli.models.as_deref())?;
     match cli.command {
+        Command::Run { .. } => Ok(ExitCode::SUCCESS),
         Command::Synth { .. } => Ok(ExitCode::SUCCESS),
         Command::Scan { paths, format } => {
             let engine = load_engine(&models)?;

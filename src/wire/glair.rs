@@ -83,6 +83,29 @@ pub fn error(status: &str) -> (u16, Value) {
     (code, json!({ "status": status, "reason": reason }))
 }
 
+/// HTTP 413 for a file over the size limit. GLAIR documents only a 10 MB limit, not its answer;
+/// the status keeps to GLAIR's enum (the client must send another file), the reason says why.
+pub fn too_large(max_bytes: usize) -> (u16, Value) {
+    (
+        413,
+        json!({
+            "status": "FILE_INVALID_FORMAT",
+            "reason": format!(
+                "File size exceeds the maximum of {} MB. Please upload a smaller file",
+                max_bytes / (1024 * 1024)
+            ),
+        }),
+    )
+}
+
+/// HTTP 503 while the reader's queue is full (sent with `Retry-After`).
+pub fn busy() -> (u16, Value) {
+    (
+        503,
+        json!({ "status": "FAILED", "reason": "The reader is busy. Please try again shortly" }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +240,9 @@ mod tests {
             body["reason"],
             "Failed to process invalid file format. Please upload the correct file format"
         );
+        assert_eq!(too_large(10 * 1024 * 1024).0, 413);
+        assert_eq!(too_large(10 * 1024 * 1024).1["status"], "FILE_INVALID_FORMAT");
+        assert_eq!(busy().0, 503);
         for status in ["FAILED", "anything else"] {
             let (code, body) = error(status);
             assert_eq!((code, &body["status"]), (500, &json!("FAILED")));

@@ -97,6 +97,15 @@ pub fn internal_error() -> (u16, Value) {
     error(ErrorCode::Internal)
 }
 
+/// HTTP 503 while the reader's queue is full (sent with `Retry-After`): Verihubs documents no
+/// such answer, so it carries the internal-error code, which clients already retry.
+pub fn busy() -> (u16, Value) {
+    (
+        503,
+        json!({ "message": "Service busy, please retry", "error_code": "OCR_50000" }),
+    )
+}
+
 /// The HTTP status and body for a request with a wrong `App-ID` / `API-Key`.
 pub fn unauthorized() -> (u16, Value) {
     (401, json!({ "message": "Authorization failed" }))

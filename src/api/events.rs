@@ -1,0 +1,61 @@
+//! `GET /api/v1/events`: server-sent events. `state` (the daemon's state, sent first on every
+//! connection and on each change), `scan` (a stored scan's summary, the moment it is stored) and
+//! `deleted` (a scan's id).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use serde_json::{Value, json};
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{Stream, StreamExt};
+
+use super::AppState;
+use crate::store::ScanSummary;
+
+/// One event for the stream.
+#[derive(Debug, Clone)]
+pub struct ServerEvent {
+    pub kind: &'static str,
+    pub data: Value,
+}
+
+impl ServerEvent {
+    pub fn state(state: &str) -> ServerEvent {
+        ServerEvent {
+            kind: "state",
+            data: json!({ "state": state }),
+        }
+    }
+
+    pub fn scan(summary: &ScanSummary) -> ServerEvent {
+        ServerEvent {
+            kind: "scan",
+            data: serde_json::to_value(summary).unwrap_or(Value::Null),
+        }
+    }
+
+    pub fn deleted(id: &str) -> ServerEvent {
+        ServerEvent {
+            kind: "deleted",
+            data: json!({ "id": id }),
+        }
+    }
+
+    fn sse(&self) -> Event {
+        Event::default().event(self.kind).data(self.data.to_string())
+    }
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = ServerEvent::state(&state.daemon_state());
+    let live = BroadcastStream::new(state.subscribe())
+        // A client too slow to keep up misses events (and refreshes its list on the next one).
+        .filter_map(|e| e.ok())
+        .map(|e| Ok(e.sse()));
+    let stream = tokio_stream::once(Ok(first.sse())).chain(live);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

@@ -1,0 +1,327 @@
+//! The configuration of `kitascan run`: a TOML file in sections (`[server]`, `[store]`,
+//! `[reader]`; the daemon adds its own), every key optional with the default documented in
+//! `config/kitascan.toml`, which is also the built-in configuration.
+//!
+//! Invariants:
+//! - Unknown keys are refused (`deny_unknown_fields`), so a typo never falls back to a default.
+//! - A loaded [`Config`] has passed [`Config::validate`]: every error names the file, the key and
+//!   the reason.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::input::Limits;
+
+/// The configuration built into the binary (`config/kitascan.toml`).
+pub const DEFAULT_TOML: &str = include_str!("../config/kitascan.toml");
+
+/// The name used for the built-in configuration in error messages.
+pub const BUILT_IN: &str = "<built-in config>";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub store: StoreConfig,
+    pub reader: ReaderConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub read_timeout_secs: u64,
+    pub retry_after_secs: u64,
+    pub keys: Vec<ApiKey>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            read_timeout_secs: 60,
+            retry_after_secs: 5,
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// One client's credentials (see `config/kitascan.toml` for how each scheme uses them).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// Names the client in logs.
+    pub name: String,
+    /// The secret: `x-api-key` or Verihubs' `API-Key`.
+    pub key: String,
+    /// Verihubs' `App-ID`, required with `API-Key`.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// GLAIR's basic auth, checked when a request carries it.
+    #[serde(default)]
+    pub basic_user: Option<String>,
+    #[serde(default)]
+    pub basic_password: Option<String>,
+}
+
+/// Never prints the secrets.
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub db: PathBuf,
+    pub retention_days: u32,
+    pub store_images: bool,
+    pub jpeg_quality: u8,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            db: PathBuf::from("kitascan.db"),
+            retention_days: 30,
+            store_images: true,
+            jpeg_quality: 85,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReaderConfig {
+    pub workers: usize,
+    pub queue_capacity: usize,
+    pub max_upload_bytes: usize,
+    pub max_pixels: u64,
+    pub max_pdf_pages: usize,
+    pub pdf_dpi: f32,
+}
+
+impl Default for ReaderConfig {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Self {
+            workers: 1,
+            queue_capacity: 4,
+            max_upload_bytes: limits.max_bytes,
+            max_pixels: limits.max_pixels,
+            max_pdf_pages: limits.max_pages,
+            pdf_dpi: limits.pdf_dpi,
+        }
+    }
+}
+
+impl ReaderConfig {
+    /// The decoding limits of one upload.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_pixels: self.max_pixels,
+            max_pages: self.max_pdf_pages,
+            pdf_dpi: self.pdf_dpi,
+            max_bytes: self.max_upload_bytes,
+        }
+    }
+}
+
+/// A configuration that cannot be used: which file, which key, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {key}: {reason}")]
+    Invalid {
+        file: String,
+        key: String,
+        reason: String,
+    },
+}
+
+impl Config {
+    /// The built-in configuration.
+    pub fn built_in() -> Result<Config, ConfigError> {
+        Config::parse(DEFAULT_TOML, BUILT_IN)
+    }
+
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Config::parse(&text, &file)
+    }
+
+    /// Parses and validates configuration text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            file: file.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    /// Checks every value's range; the listen address is checked by [`Config::check_listen`]
+    /// once command-line overrides are applied.
+    pub fn validate(&self, file: &str) -> Result<(), ConfigError> {
+        let bad = |key: &str, reason: &str| {
+            Err(ConfigError::Invalid {
+                file: file.to_string(),
+                key: key.to_string(),
+                reason: reason.to_string(),
+            })
+        };
+        let r = &self.reader;
+        if r.workers == 0 || r.workers > 64 {
+            return bad("reader.workers", "must be between 1 and 64");
+        }
+        if r.queue_capacity == 0 || r.queue_capacity > 1024 {
+            return bad("reader.queue_capacity", "must be between 1 and 1024");
+        }
+        if r.max_upload_bytes == 0 || r.max_upload_bytes > 256 * 1024 * 1024 {
+            return bad(
+                "reader.max_upload_bytes",
+                "must be between 1 and 268435456 (256 MB)",
+            );
+        }
+        if r.max_pixels < 10_000 || r.max_pixels > 400_000_000 {
+            return bad("reader.max_pixels", "must be between 10000 and 400000000");
+        }
+        if r.max_pdf_pages == 0 || r.max_pdf_pages > 100 {
+            return bad("reader.max_pdf_pages", "must be between 1 and 100");
+        }
+        if !(36.0..=600.0).contains(&r.pdf_dpi) {
+            return bad("reader.pdf_dpi", "must be between 36 and 600");
+        }
+        if !(1..=100).contains(&self.store.jpeg_quality) {
+            return bad("store.jpeg_quality", "must be between 1 and 100");
+        }
+        if self.store.db.as_os_str().is_empty() {
+            return bad("store.db", "must name a file");
+        }
+        if self.server.read_timeout_secs == 0 {
+            return bad("server.read_timeout_secs", "must be at least 1");
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, k) in self.server.keys.iter().enumerate() {
+            let key = |field: &str| format!("server.keys[{i}].{field}");
+            if k.name.trim().is_empty() {
+                return bad(&key("name"), "must not be empty");
+            }
+            if !names.insert(k.name.as_str()) {
+                return bad(&key("name"), "is used by another key");
+            }
+            if k.key.len() < 16 {
+                return bad(&key("key"), "must be at least 16 characters");
+            }
+            if k.app_id.as_deref().is_some_and(str::is_empty) {
+                return bad(&key("app_id"), "must not be empty when set");
+            }
+            if k.basic_user.is_some() != k.basic_password.is_some() {
+                return bad(
+                    &key("basic_user"),
+                    "basic_user and basic_password go together",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses to listen beyond this machine with no key: anyone on the LAN could read every
+    /// stored permit.
+    pub fn check_listen(&self, file: &str) -> Result<(), ConfigError> {
+        if !self.server.listen.ip().is_loopback() && self.server.keys.is_empty() {
+            return Err(ConfigError::Invalid {
+                file: file.to_string(),
+                key: "server.listen".to_string(),
+                reason: format!(
+                    "{} is reachable from other machines, and no API key is configured: anyone \
+                     on the network could read and delete every stored permit. Add a \
+                     [[server.keys]] entry, or listen on 127.0.0.1",
+                    self.server.listen
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_file_matches_the_defaults() {
+        let c = Config::built_in().expect("the built-in config is valid");
+        let d = Config::default();
+        assert_eq!(c.server.listen, d.server.listen);
+        assert_eq!(c.server.read_timeout_secs, d.server.read_timeout_secs);
+        assert_eq!(c.server.retry_after_secs, d.server.retry_after_secs);
+        assert!(c.server.keys.is_empty());
+        assert_eq!(c.store.db, d.store.db);
+        assert_eq!(c.store.retention_days, d.store.retention_days);
+        assert_eq!(c.store.store_images, d.store.store_images);
+        assert_eq!(c.store.jpeg_quality, d.store.jpeg_quality);
+        assert_eq!(c.reader.limits(), d.reader.limits());
+        assert_eq!(c.reader.limits(), Limits::default());
+        assert_eq!(c.reader.workers, d.reader.workers);
+        assert_eq!(c.reader.queue_capacity, d.reader.queue_capacity);
+        assert!(c.check_listen(BUILT_IN).is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_file_key_and_reason() {
+        let err = Config::parse("[server]\nlisten_on = \"0.0.0.0:80\"\n", "k.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("k.toml: ") && msg.contains("listen_on"),
+            "{msg}"
+        );
+        let err = Config::parse("[reader]\nworkers = 0\n", "k.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "k.toml: reader.workers: must be between 1 and 64"
+        );
+        let err = Config::parse("[store]\nretention_days = -1\n", "k.toml").unwrap_err();
+        assert!(err.to_string().contains("retention_days"), "{err}");
+        let err =
+            Config::parse("[[server.keys]]\nname = \"a\"\nkey = \"short\"\n", "k.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "k.toml: server.keys[0].key: must be at least 16 characters"
+        );
+    }
+
+    #[test]
+    fn listening_on_the_lan_needs_a_key() {
+        let open = Config::parse("[server]\nlisten = \"0.0.0.0:8080\"\n", "k.toml").unwrap();
+        let err = open.check_listen("k.toml").unwrap_err().to_string();
+        assert!(
+            err.starts_with("k.toml: server.listen: 0.0.0.0:8080 is reachable"),
+            "{err}"
+        );
+        let keyed = Config::parse(
+            "[server]\nlisten = \"0.0.0.0:8080\"\n[[server.keys]]\nname = \"desk\"\n\
+             key = \"0123456789abcdef\"\n",
+            "k.toml",
+        )
+        .unwrap();
+        assert!(keyed.check_listen("k.toml").is_ok());
+        assert!(!format!("{:?}", keyed.server.keys[0]).contains("0123456789abcdef"));
+    }
+}

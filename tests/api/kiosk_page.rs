@@ -1,0 +1,410 @@
+//! The kiosk page in headless Chromium (Debian's `chromium`; `make test` installs it): it loads,
+//! shows a reading that arrives over the events stream, and renders a non-blank 800x480
+//! screenshot without overflowing the screen.
+//!
+//! Chromium is driven over the DevTools protocol on a WebSocket written out here (a handshake
+//! and text frames), since `--dump-dom` and `--screenshot` capture the page before a live event
+//! can arrive. Without Chromium the test is skipped with a loud message, except under CI
+//! (`CI=true`), where that is a failure.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use kitascan::api::{new_id, new_scan};
+use kitascan::kitas::{DocumentKind, Field, FieldName, Reading};
+use kitascan::store::ScanSource;
+
+use super::bad_input::serve;
+use super::*;
+
+fn find_chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// Chromium with a fresh profile; killed (and its profile removed) on drop.
+struct Browser {
+    child: Child,
+    _profile: tempfile::TempDir,
+    port: u16,
+}
+
+impl Browser {
+    fn start(exe: &Path, url: &str) -> Browser {
+        let profile = tempfile::tempdir().expect("tempdir");
+        let child = Command::new(exe)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--window-size=800,480",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium starts");
+        // Chromium writes the port it chose into the profile.
+        let port_file = profile.path().join("DevToolsActivePort");
+        let port = wait_for(Duration::from_secs(60), || {
+            std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<u16>().ok()))
+        })
+        .expect("chromium opens its DevTools port");
+        Browser {
+            child,
+            _profile: profile,
+            port,
+        }
+    }
+
+    /// The DevTools connection to the page at `url`.
+    fn page(&self, url: &str) -> Cdp {
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let ws = wait_for(Duration::from_secs(30), || {
+            let (_, _, body) = http(addr, "GET", "/json/list", &[], b"").ok()?;
+            let targets: Value = serde_json::from_slice(&body).ok()?;
+            targets.as_array()?.iter().find_map(|t| {
+                (t["type"] == "page" && t["url"].as_str()?.starts_with(url))
+                    .then(|| t["webSocketDebuggerUrl"].as_str().map(str::to_string))?
+            })
+        })
+        .expect("the page's DevTools target");
+        Cdp::connect(addr, &ws)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // SIGTERM lets Chromium take its helper processes down with it.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A minimal DevTools protocol client: one WebSocket, text frames, commands by id.
+struct Cdp {
+    stream: TcpStream,
+    reader: BufReader<TcpStream>,
+    next_id: u64,
+}
+
+impl Cdp {
+    fn connect(addr: SocketAddr, ws_url: &str) -> Cdp {
+        let path = ws_url
+            .split_once("/devtools/")
+            .map(|(_, p)| format!("/devtools/{p}"))
+            .expect("a devtools URL");
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        .expect("handshake");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut status = String::new();
+        reader.read_line(&mut status).expect("status line");
+        assert!(status.contains(" 101 "), "WebSocket upgrade refused: {status}");
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("header");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        Cdp {
+            stream,
+            reader,
+            next_id: 1,
+        }
+    }
+
+    fn send_text(&mut self, text: &str) {
+        let payload = text.as_bytes();
+        let mut frame = vec![0x81u8];
+        let mask = [0x12u8, 0x34, 0x56, 0x78];
+        match payload.len() {
+            n if n < 126 => frame.push(0x80 | n as u8),
+            n if n < 65_536 => {
+                frame.push(0x80 | 126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(0x80 | 127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.stream.write_all(&frame).expect("send a frame");
+    }
+
+    /// The next whole text message.
+    fn read_text(&mut self) -> String {
+        let mut message = Vec::new();
+        loop {
+            let mut head = [0u8; 2];
+            self.reader.read_exact(&mut head).expect("a frame");
+            let fin = head[0] & 0x80 != 0;
+            let opcode = head[0] & 0x0f;
+            let len = match head[1] & 0x7f {
+                126 => {
+                    let mut b = [0u8; 2];
+                    self.reader.read_exact(&mut b).expect("length");
+                    u64::from(u16::from_be_bytes(b))
+                }
+                127 => {
+                    let mut b = [0u8; 8];
+                    self.reader.read_exact(&mut b).expect("length");
+                    u64::from_be_bytes(b)
+                }
+                n => u64::from(n),
+            };
+            let mut payload = vec![0u8; len as usize];
+            self.reader.read_exact(&mut payload).expect("payload");
+            match opcode {
+                0x1 | 0x0 => {
+                    message.extend_from_slice(&payload);
+                    if fin {
+                        return String::from_utf8_lossy(&message).into_owned();
+                    }
+                }
+                0x8 => panic!("DevTools closed the connection"),
+                _ => {} // ping, pong, binary: not used by DevTools
+            }
+        }
+    }
+
+    /// Sends a command and returns its result.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_text(&json!({"id": id, "method": method, "params": params}).to_string());
+        loop {
+            let msg: Value = serde_json::from_str(&self.read_text()).expect("JSON");
+            if msg["id"] == id {
+                assert!(msg.get("error").is_none(), "{method}: {msg}");
+                return msg["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates a JavaScript expression in the page; its value.
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        );
+        r["result"]["value"].clone()
+    }
+
+    fn eval_until(&mut self, expression: &str, want: &Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = self.eval(expression);
+            if &got == want || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A PNG of the page at `width` x `height` CSS pixels.
+    fn screenshot(&mut self, width: u32, height: u32) -> image::RgbImage {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        );
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("data"))
+            .expect("base64");
+        image::load_from_memory(&png).expect("a PNG").to_rgb8()
+    }
+}
+
+/// A stored reading (fake identity) with a page image.
+fn reading_with_image() -> kitascan::store::NewScan {
+    let mut reading = Reading::not_a_permit();
+    reading.is_permit = true;
+    reading.kind = DocumentKind::Kitas;
+    for (name, value) in [
+        (FieldName::FullName, "KIOSK TEST PERSON"),
+        (FieldName::PermitNumber, "2C21AB0042-Z"),
+        (FieldName::Nationality, "NOWHERE"),
+        (FieldName::DocumentType, "IZIN TINGGAL TERBATAS ELEKTRONIK"),
+    ] {
+        reading.fields.insert(
+            name,
+            Field {
+                value: value.into(),
+                value_original: value.into(),
+                confidence: 0.9,
+                confidence_text: 0.9,
+                polygon: Vec::new(),
+                page_index: 0,
+            },
+        );
+    }
+    let page = image::RgbImage::from_fn(600, 380, |x, y| {
+        if (40..560).contains(&x) && y % 40 < 12 {
+            image::Rgb([30, 40, 60])
+        } else {
+            image::Rgb([235, 240, 245])
+        }
+    });
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .expect("jpeg");
+    new_scan(
+        new_id(),
+        new_id(),
+        ScanSource::Camera,
+        &reading,
+        Some(jpeg.into_inner()),
+    )
+}
+
+#[test]
+fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
+    let Some(chromium) = find_chromium() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chromium is missing under CI: scripts/system-deps test installs it");
+        }
+        eprintln!(
+            "\n\n*** SKIPPED: the kiosk page test needs Chromium (apt-get install chromium, or \
+             run `make test`, which installs it) ***\n\n"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state(config(dir.path()), not_a_permit_reader());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let addr = serve(state.clone(), &rt);
+    let url = format!("http://{addr}/");
+
+    let browser = Browser::start(&chromium, &url);
+    let mut page = browser.page(&url);
+    // Loaded, connected to the events stream, showing the daemon's state and no reading yet.
+    assert_eq!(
+        page.eval_until("document.getElementById('state').textContent", &json!("idle")),
+        json!("idle")
+    );
+    assert!(
+        wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0).then_some(())).is_some(),
+        "the page subscribes to /api/v1/events"
+    );
+    assert_eq!(page.eval("document.getElementById('summary').hidden"), json!(true));
+
+    // A reading stored now reaches the page over the events stream alone.
+    let summary = rt
+        .block_on(state.record(reading_with_image()))
+        .expect("record");
+    let shown = page.eval_until(
+        "document.getElementById('last').dataset.scanId || null",
+        &json!(summary.id),
+    );
+    assert_eq!(shown, json!(summary.id), "the page shows the new reading");
+    assert_eq!(
+        page.eval("document.querySelector('[data-field=full_name]').textContent"),
+        json!("KIOSK TEST PERSON")
+    );
+    assert_eq!(
+        page.eval("document.querySelector('[data-field=permit_number]').textContent"),
+        json!("2C21AB0042-Z")
+    );
+    assert_eq!(page.eval("document.getElementById('doc-type').textContent"), json!("KITAS"));
+    assert_eq!(
+        page.eval("document.querySelectorAll('#history li').length"),
+        json!(1)
+    );
+    assert_eq!(
+        page.eval_until("document.getElementById('page-image').naturalWidth", &json!(600)),
+        json!(600),
+        "the document image is shown"
+    );
+
+    // On the Pi's 800x480 screen: nothing spills sideways, the reading and the upload form are
+    // on screen, and the screenshot has content.
+    let shot = page.screenshot(800, 480);
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiosk-800x480.png");
+    shot.save(&out).expect("save the screenshot");
+    assert_eq!(shot.dimensions(), (800, 480));
+    assert_eq!(
+        page.eval("document.documentElement.scrollWidth <= 800 && document.documentElement.scrollHeight <= 480"),
+        json!(true),
+        "the page fits 800x480 without scrolling"
+    );
+    for id in ["fields", "upload-form", "history", "page-image"] {
+        let inside = page.eval(&format!(
+            "(() => {{ const r = document.getElementById('{id}').getBoundingClientRect(); \
+             return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= 800 \
+             && r.top < 480; }})()"
+        ));
+        assert_eq!(inside, json!(true), "#{id} is on the 800x480 screen");
+    }
+    let mut colours = std::collections::HashSet::new();
+    for p in shot.pixels() {
+        colours.insert(p.0);
+    }
+    assert!(colours.len() > 50, "a blank screenshot ({} colours)", colours.len());
+    let dark = shot.pixels().filter(|p| p.0.iter().all(|&c| c < 80)).count();
+    assert!(dark > 500, "text is drawn ({dark} dark pixels)");
+    // The desktop layout, kept beside it for a look.
+    let desktop = page.screenshot(1280, 800);
+    desktop
+        .save(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiosk-1280x800.png"))
+        .expect("save");
+    assert_eq!(page.eval("document.documentElement.scrollWidth <= 1280"), json!(true));
+}
