@@ -41,6 +41,10 @@ impl Metrics {
             "Uploads waiting for or being read",
             queue_depth.clone(),
         );
+        // Every outcome from the start, so that a rate over a fresh counter is 0, not absent.
+        for status in ["permit", "not_permit", "refused", "failed"] {
+            scans.get_or_create(&vec![("status".to_string(), status.to_string())]);
+        }
         Metrics {
             registry,
             scans,

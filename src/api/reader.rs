@@ -3,7 +3,7 @@
 //!
 //! Admission is a semaphore of `queue_capacity + workers` permits, taken *before* an upload's
 //! body is read and held until its answer is sent; with none left the upload is answered 503.
-//! Behind it, a channel of `queue_capacity` jobs feeds the workers.
+//! Behind it, a channel with room for every admitted job feeds the workers.
 //!
 //! Decoding runs on the worker too, so a PDF that renders slowly occupies one worker, not the
 //! server: pages and resolution are bounded by [`crate::input::Limits`], and a caller stops
@@ -89,7 +89,9 @@ impl ReadQueue {
         daemon_state: Arc<Mutex<String>>,
     ) -> ReadQueue {
         let r = &config.reader;
-        let (jobs, rx) = mpsc::sync_channel::<Job>(r.queue_capacity);
+        // Room for every admitted upload, so that a job admitted while the workers have not
+        // yet taken theirs off the channel is never refused: admission is the bound.
+        let (jobs, rx) = mpsc::sync_channel::<Job>(r.queue_capacity + r.workers);
         let rx = Arc::new(Mutex::new(rx));
         let worker = Worker {
             limits: r.limits(),

@@ -49,7 +49,7 @@ pub async fn glair(
     Extension(request): Extension<RequestId>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    match accept(&state, &request, multipart).await {
+    match accept(&state, &request, multipart, false).await {
         Ok((scan_id, done)) => {
             let mut res = (StatusCode::OK, axum::Json(glair::response(&done.reading))).into_response();
             if let Ok(v) = HeaderValue::from_str(&scan_id) {
@@ -60,7 +60,9 @@ pub async fn glair(
         Err(refusal) => {
             let (code, body) = match refusal {
                 Refusal::NoFile => glair::error("NO_FILE"),
-                Refusal::BadFormat | Refusal::BadExtension => glair::error("FILE_INVALID_FORMAT"),
+                Refusal::BadFormat => glair::error("FILE_INVALID_FORMAT"),
+                // GLAIR goes by content; the extension is not checked for it.
+                Refusal::BadExtension => glair::error("FILE_INVALID_FORMAT"),
                 Refusal::TooLarge => glair::too_large(state.config().reader.max_upload_bytes),
                 Refusal::Busy => glair::busy(),
                 Refusal::Failed => glair::error("FAILED"),
@@ -75,7 +77,7 @@ pub async fn verihubs(
     Extension(request): Extension<RequestId>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    match accept(&state, &request, multipart).await {
+    match accept(&state, &request, multipart, true).await {
         Ok((scan_id, done)) => (
             StatusCode::OK,
             axum::Json(verihubs::success(&scan_id, &request.0, &done.reading)),
@@ -111,6 +113,7 @@ async fn accept(
     state: &AppState,
     request: &RequestId,
     multipart: Result<Multipart, MultipartRejection>,
+    check_extension: bool,
 ) -> Result<(String, Done), Refusal> {
     // Before the body is read: a full queue costs the server nothing.
     let Some(_permit) = state.queue().admit() else {
@@ -125,6 +128,7 @@ async fn accept(
     }
     if let Some(ext) = file_name
         .as_deref()
+        .filter(|_| check_extension)
         .and_then(|n| std::path::Path::new(n).extension())
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
     {

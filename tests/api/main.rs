@@ -213,8 +213,33 @@ pub fn http(
     s.write_all(head.as_bytes())?;
     // A server may answer (e.g. 413) before the whole body is sent and close: not an error.
     let _ = s.write_all(body);
+    // Read to the end of the body: its Content-Length, the last chunk, or the connection's end
+    // (some servers, like Chromium's DevTools, keep the connection open after a response).
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            match length {
+                Some(len) if raw.len() >= end + 4 + len => break,
+                None if head.contains("transfer-encoding: chunked")
+                    && raw.ends_with(b"\r\n0\r\n\r\n") =>
+                {
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
