@@ -299,8 +299,8 @@ mod tests {
         );
         let err = Config::parse("[store]\nretention_days = -1\n", "k.toml").unwrap_err();
         assert!(err.to_string().contains("retention_days"), "{err}");
-        let err =
-            Config::parse("[[server.keys]]\nname = \"a\"\nkey = \"short\"\n", "k.toml").unwrap_err();
+        let err = Config::parse("[[server.keys]]\nname = \"a\"\nkey = \"short\"\n", "k.toml")
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "k.toml: server.keys[0].key: must be at least 16 characters"

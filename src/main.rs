@@ -119,12 +119,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Command::Run {
-        config,
-        listen,
-        db,
-    } = &cli.command
-    {
+    if let Command::Run { config, listen, db } = &cli.command {
         let args = run::RunArgs {
             config: config.clone(),
             listen: *listen,
@@ -132,7 +127,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         };
         let (config, _) = run::configure(&args)?;
         let models = cli.models.clone();
-        run::run(config, move || load_engine(&find_models(models.as_deref())?))?;
+        run::run(config, move || {
+            load_engine(&find_models(models.as_deref())?)
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     let models = find_models(cli.models.as_deref())?;

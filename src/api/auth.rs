@@ -134,9 +134,20 @@ mod tests {
 
     #[test]
     fn each_scheme_matches_its_key_and_nothing_else() {
-        let basic = |s: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s));
-        assert_eq!(who(&[("x-api-key", "plain-key-0123456789")]).as_deref(), Some("plain"));
-        assert_eq!(who(&[("x-api-key", "full-key-0123456789")]).as_deref(), Some("full"));
+        let basic = |s: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(s)
+            )
+        };
+        assert_eq!(
+            who(&[("x-api-key", "plain-key-0123456789")]).as_deref(),
+            Some("plain")
+        );
+        assert_eq!(
+            who(&[("x-api-key", "full-key-0123456789")]).as_deref(),
+            Some("full")
+        );
         assert_eq!(who(&[("x-api-key", "plain-key-012345678")]), None);
         assert_eq!(who(&[("x-api-key", "")]), None);
         assert_eq!(who(&[]), None);
@@ -145,7 +156,10 @@ mod tests {
             who(&[("app-id", "app-1"), ("api-key", "full-key-0123456789")]).as_deref(),
             Some("full")
         );
-        assert_eq!(who(&[("app-id", "app-2"), ("api-key", "full-key-0123456789")]), None);
+        assert_eq!(
+            who(&[("app-id", "app-2"), ("api-key", "full-key-0123456789")]),
+            None
+        );
         assert_eq!(who(&[("api-key", "full-key-0123456789")]), None);
         assert_eq!(
             who(&[("app-id", "any"), ("api-key", "plain-key-0123456789")]).as_deref(),
@@ -155,10 +169,20 @@ mod tests {
         let good = basic("user:pass:word");
         let bad = basic("user:wrong");
         assert_eq!(
-            who(&[("authorization", &good), ("x-api-key", "full-key-0123456789")]).as_deref(),
+            who(&[
+                ("authorization", &good),
+                ("x-api-key", "full-key-0123456789")
+            ])
+            .as_deref(),
             Some("full")
         );
-        assert_eq!(who(&[("authorization", &bad), ("x-api-key", "full-key-0123456789")]), None);
+        assert_eq!(
+            who(&[
+                ("authorization", &bad),
+                ("x-api-key", "full-key-0123456789")
+            ]),
+            None
+        );
         assert_eq!(who(&[("authorization", &good)]), None);
     }
 }

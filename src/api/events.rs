@@ -44,7 +44,9 @@ impl ServerEvent {
     }
 
     fn sse(&self) -> Event {
-        Event::default().event(self.kind).data(self.data.to_string())
+        Event::default()
+            .event(self.kind)
+            .data(self.data.to_string())
     }
 }
 

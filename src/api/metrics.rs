@@ -43,7 +43,9 @@ impl Metrics {
         );
         // Every outcome from the start, so that a rate over a fresh counter is 0, not absent.
         for status in ["permit", "not_permit", "refused", "failed"] {
-            scans.get_or_create(&vec![("status".to_string(), status.to_string())]);
+            scans
+                .get_or_create(&vec![("status".to_string(), status.to_string())])
+                .inc_by(0);
         }
         Metrics {
             registry,

@@ -95,7 +95,10 @@ impl ReadQueue {
         let rx = Arc::new(Mutex::new(rx));
         let worker = Worker {
             limits: r.limits(),
-            jpeg_quality: config.store.store_images.then_some(config.store.jpeg_quality),
+            jpeg_quality: config
+                .store
+                .store_images
+                .then_some(config.store.jpeg_quality),
             recognizer,
             metrics: metrics.clone(),
             events,
@@ -162,10 +165,9 @@ impl Worker {
             };
             self.set_busy(1);
             let started = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.read(&job.bytes)
-            }))
-            .unwrap_or_else(|_| Err(ReadError::Failed("the reader panicked".into())));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.read(&job.bytes)))
+                    .unwrap_or_else(|_| Err(ReadError::Failed("the reader panicked".into())));
             let elapsed = started.elapsed();
             match &result {
                 Ok(done) => {

@@ -60,7 +60,10 @@ pub async fn list(
         document_type,
     };
     match blocking(&state, move |s| s.list(&q)).await {
-        Ok(page) => json_response(StatusCode::OK, serde_json::to_value(page).unwrap_or_default()),
+        Ok(page) => json_response(
+            StatusCode::OK,
+            serde_json::to_value(page).unwrap_or_default(),
+        ),
         Err(StoreError::UnknownCursor(_)) => api_error(
             StatusCode::BAD_REQUEST,
             "BAD_QUERY",
@@ -72,9 +75,10 @@ pub async fn list(
 
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match blocking(&state, move |s| s.get(&id)).await {
-        Ok(Some(record)) => {
-            json_response(StatusCode::OK, serde_json::to_value(record).unwrap_or_default())
-        }
+        Ok(Some(record)) => json_response(
+            StatusCode::OK,
+            serde_json::to_value(record).unwrap_or_default(),
+        ),
         Ok(None) => no_scan(),
         Err(e) => store_failed(e),
     }

@@ -16,8 +16,8 @@
 use std::time::Duration;
 
 use axum::Extension;
-use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -51,7 +51,8 @@ pub async fn glair(
 ) -> Response {
     match accept(&state, &request, multipart, false).await {
         Ok((scan_id, done)) => {
-            let mut res = (StatusCode::OK, axum::Json(glair::response(&done.reading))).into_response();
+            let mut res =
+                (StatusCode::OK, axum::Json(glair::response(&done.reading))).into_response();
             if let Ok(v) = HeaderValue::from_str(&scan_id) {
                 res.headers_mut().insert("scan-id", v);
             }
@@ -85,9 +86,10 @@ pub async fn verihubs(
             .into_response(),
         Err(refusal) => {
             let (code, body) = match refusal {
-                Refusal::NoFile | Refusal::BadFormat | Refusal::BadExtension | Refusal::TooLarge => {
-                    verihubs::bad_payload()
-                }
+                Refusal::NoFile
+                | Refusal::BadFormat
+                | Refusal::BadExtension
+                | Refusal::TooLarge => verihubs::bad_payload(),
                 Refusal::Busy => verihubs::busy(),
                 Refusal::Failed => verihubs::internal_error(),
             };
@@ -126,15 +128,13 @@ async fn accept(
     if bytes.is_empty() {
         return Err(Refusal::NoFile);
     }
-    if let Some(ext) = file_name
+    let extension = file_name
         .as_deref()
         .filter(|_| check_extension)
         .and_then(|n| std::path::Path::new(n).extension())
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-    {
-        if !EXTENSIONS.contains(&ext.as_str()) {
-            return Err(Refusal::BadExtension);
-        }
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if extension.is_some_and(|e| !EXTENSIONS.contains(&e.as_str())) {
+        return Err(Refusal::BadExtension);
     }
     // Cheap checks here; decoding happens on the worker.
     if input::sniff(&bytes).is_none() {

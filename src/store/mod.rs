@@ -163,8 +163,10 @@ pub struct ListQuery {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database is at schema version {found}, newer than this kitascan knows \
-             ({supported}); run a newer kitascan or point --db at another file")]
+    #[error(
+        "the database is at schema version {found}, newer than this kitascan knows \
+             ({supported}); run a newer kitascan or point --db at another file"
+    )]
     TooNew { found: u32, supported: u32 },
     #[error("no scan with id {0} (the `before` cursor must be the id of a stored scan)")]
     UnknownCursor(String),
@@ -314,7 +316,10 @@ impl Store {
 
     /// Deletes one scan now; whether it existed.
     pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().execute("DELETE FROM scans WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM scans WHERE id = ?1", [id])?
+            > 0)
     }
 
     /// Deletes every scan created before `cutoff` (milliseconds since the epoch); how many.
@@ -463,7 +468,9 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         for i in 0..5 {
             let kind = if i % 2 == 0 { "KITAS" } else { "KITAP" };
-            store.insert(&scan(&format!("s{i}"), 1000 + i, kind)).unwrap();
+            store
+                .insert(&scan(&format!("s{i}"), 1000 + i, kind))
+                .unwrap();
         }
         let got = store.get("s3").unwrap().unwrap();
         assert_eq!(got.summary.document_type, "KITAP");
@@ -471,7 +478,10 @@ mod tests {
         assert_eq!(got.summary, scan("s3", 1003, "KITAP").summary());
         assert_eq!(got.reading, json!({"is_permit": true}));
         assert!(got.summary.has_image);
-        assert_eq!(store.image("s3").unwrap(), Some(Some(vec![0xff, 0xd8, 0xff])));
+        assert_eq!(
+            store.image("s3").unwrap(),
+            Some(Some(vec![0xff, 0xd8, 0xff]))
+        );
         assert_eq!(store.image("nope").unwrap(), None);
 
         // Newest first, two at a time, following the cursor.
@@ -515,7 +525,10 @@ mod tests {
         store.insert(&scan("a", 1, "KITAS")).unwrap();
         assert!(store.insert(&scan("a", 2, "KITAP")).is_err());
         assert_eq!(store.count().unwrap(), 1);
-        assert_eq!(store.get("a").unwrap().unwrap().summary.document_type, "KITAS");
+        assert_eq!(
+            store.get("a").unwrap().unwrap().summary.document_type,
+            "KITAS"
+        );
     }
 
     #[test]
@@ -544,11 +557,11 @@ mod tests {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
                 .unwrap();
         }
-        let err = Store::open(&path).err().expect("a newer database is refused");
-        assert!(
-            matches!(err, StoreError::TooNew { found, supported }
-                if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
-        );
+        let err = Store::open(&path)
+            .err()
+            .expect("a newer database is refused");
+        assert!(matches!(err, StoreError::TooNew { found, supported }
+                if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION));
         assert!(err.to_string().contains("newer than this kitascan"));
     }
 }

@@ -241,7 +241,10 @@ mod tests {
             "Failed to process invalid file format. Please upload the correct file format"
         );
         assert_eq!(too_large(10 * 1024 * 1024).0, 413);
-        assert_eq!(too_large(10 * 1024 * 1024).1["status"], "FILE_INVALID_FORMAT");
+        assert_eq!(
+            too_large(10 * 1024 * 1024).1["status"],
+            "FILE_INVALID_FORMAT"
+        );
         assert_eq!(busy().0, 503);
         for status in ["FAILED", "anything else"] {
             let (code, body) = error(status);

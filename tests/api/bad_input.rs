@@ -146,7 +146,10 @@ pub fn corpus() -> Vec<Case> {
         case("empty body", (None, Vec::new()), no_file(), bad_payload()),
         case(
             "JSON instead of multipart",
-            (Some("application/json".into()), br#"{"image": "x"}"#.to_vec()),
+            (
+                Some("application/json".into()),
+                br#"{"image": "x"}"#.to_vec(),
+            ),
             no_file(),
             bad_payload(),
         ),
@@ -244,8 +247,17 @@ fn the_corpus_over_a_socket_gets_documented_answers_and_the_server_stays_up() {
             let (status, got_headers, body) =
                 http(addr, "POST", path, &headers, &case.body).expect("an answer");
             let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            assert_eq!((status, &body), (want.0, &want.1), "{} to {path}", case.name);
-            assert!(header(&got_headers, "request-id").is_some(), "{}", case.name);
+            assert_eq!(
+                (status, &body),
+                (want.0, &want.1),
+                "{} to {path}",
+                case.name
+            );
+            assert!(
+                header(&got_headers, "request-id").is_some(),
+                "{}",
+                case.name
+            );
         }
     }
 
@@ -281,7 +293,11 @@ fn the_corpus_over_a_socket_gets_documented_answers_and_the_server_stays_up() {
         }
     }
     assert!(read >= 1, "at least the first uploads are read");
-    assert_eq!(store.count().expect("count"), read as u64, "every 200 is stored");
+    assert_eq!(
+        store.count().expect("count"),
+        read as u64,
+        "every 200 is stored"
+    );
 
     let (status, _, body) = http(addr, "GET", "/healthz", &[], b"").expect("still up");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));

@@ -155,7 +155,10 @@ impl Cdp {
         let mut reader = BufReader::new(stream.try_clone().expect("clone"));
         let mut status = String::new();
         reader.read_line(&mut status).expect("status line");
-        assert!(status.contains(" 101 "), "WebSocket upgrade refused: {status}");
+        assert!(
+            status.contains(" 101 "),
+            "WebSocket upgrade refused: {status}"
+        );
         loop {
             let mut line = String::new();
             reader.read_line(&mut line).expect("header");
@@ -338,14 +341,27 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
     let mut page = browser.page(&url);
     // Loaded, connected to the events stream, showing the daemon's state and no reading yet.
     assert_eq!(
-        page.eval_until("document.getElementById('state').textContent", &json!("idle")),
+        page.eval_until(
+            "document.getElementById('state').textContent",
+            &json!("idle")
+        ),
         json!("idle")
     );
     assert!(
-        wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0).then_some(())).is_some(),
+        wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0)
+            .then_some(()))
+        .is_some(),
         "the page subscribes to /api/v1/events"
     );
-    assert_eq!(page.eval("document.getElementById('summary').hidden"), json!(true));
+    assert_eq!(
+        page.eval("document.getElementById('summary').hidden"),
+        json!(true)
+    );
+    // With no key configured, the key form stays out of the way.
+    assert_eq!(
+        page.eval("document.getElementById('key-form').getBoundingClientRect().height"),
+        json!(0)
+    );
 
     // A reading stored now reaches the page over the events stream alone.
     let summary = rt
@@ -364,13 +380,19 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
         page.eval("document.querySelector('[data-field=permit_number]').textContent"),
         json!("2C21AB0042-Z")
     );
-    assert_eq!(page.eval("document.getElementById('doc-type').textContent"), json!("KITAS"));
+    assert_eq!(
+        page.eval("document.getElementById('doc-type').textContent"),
+        json!("KITAS")
+    );
     assert_eq!(
         page.eval("document.querySelectorAll('#history li').length"),
         json!(1)
     );
     assert_eq!(
-        page.eval_until("document.getElementById('page-image').naturalWidth", &json!(600)),
+        page.eval_until(
+            "document.getElementById('page-image').naturalWidth",
+            &json!(600)
+        ),
         json!(600),
         "the document image is shown"
     );
@@ -398,13 +420,23 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
     for p in shot.pixels() {
         colours.insert(p.0);
     }
-    assert!(colours.len() > 50, "a blank screenshot ({} colours)", colours.len());
-    let dark = shot.pixels().filter(|p| p.0.iter().all(|&c| c < 80)).count();
+    assert!(
+        colours.len() > 50,
+        "a blank screenshot ({} colours)",
+        colours.len()
+    );
+    let dark = shot
+        .pixels()
+        .filter(|p| p.0.iter().all(|&c| c < 80))
+        .count();
     assert!(dark > 500, "text is drawn ({dark} dark pixels)");
     // The desktop layout, kept beside it for a look.
     let desktop = page.screenshot(1280, 800);
     desktop
         .save(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiosk-1280x800.png"))
         .expect("save");
-    assert_eq!(page.eval("document.documentElement.scrollWidth <= 1280"), json!(true));
+    assert_eq!(
+        page.eval("document.documentElement.scrollWidth <= 1280"),
+        json!(true)
+    );
 }

@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_input;
+mod crash;
 mod kiosk_page;
 mod router;
 mod socket;
@@ -192,6 +193,9 @@ pub async fn send(state: &AppState, req: Request<Body>) -> Answer {
     }
 }
 
+/// Response headers, names lower-cased.
+pub type Headers = Vec<(String, String)>;
+
 /// A plain HTTP/1.1 request over a real socket (`Connection: close`): status, headers, body.
 pub fn http(
     addr: SocketAddr,
@@ -199,7 +203,7 @@ pub fn http(
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+) -> std::io::Result<(u16, Headers, Vec<u8>)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(180)))?;
     let mut head = format!(
@@ -268,8 +272,8 @@ pub fn http(
 fn unchunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -286,7 +290,7 @@ pub fn http_upload(
     path: &str,
     headers: &[(&str, &str)],
     (content_type, body): &(String, Vec<u8>),
-) -> std::io::Result<(u16, Vec<(String, String)>, Value)> {
+) -> std::io::Result<(u16, Headers, Value)> {
     let mut all = headers.to_vec();
     all.push(("Content-Type", content_type));
     let (status, headers, bytes) = http(addr, "POST", path, &all, body)?;

@@ -26,7 +26,8 @@ fn get(path: &str) -> Request<Body> {
 
 /// The reading the library itself makes of a file: what the endpoints must return.
 fn library_reading(bytes: &[u8], source: Source) -> Reading {
-    let pages = kitascan::input::decode(bytes, &kitascan::input::Limits::default()).expect("decode");
+    let pages =
+        kitascan::input::decode(bytes, &kitascan::input::Limits::default()).expect("decode");
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
     read_pages(&engine(), &images, source)
         .expect("read")
@@ -39,14 +40,24 @@ async fn a_generated_permit_reads_the_same_through_both_endpoints_as_through_the
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state(config(dir.path()), engine());
     let fx = fixtures();
-    let want = tokio::task::spawn_blocking(|| library_reading(&fixtures().permit_png, Source::Auto))
-        .await
-        .expect("join");
+    let want =
+        tokio::task::spawn_blocking(|| library_reading(&fixtures().permit_png, Source::Auto))
+            .await
+            .expect("join");
     assert!(want.is_permit);
 
     // GLAIR: the body is exactly the library's reading in GLAIR's shape.
-    let res = send(&state, upload("/ocr/v1/kitas-kitap", "permit.png", &fx.permit_png)).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", String::from_utf8_lossy(&res.bytes));
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas-kitap", "permit.png", &fx.permit_png),
+    )
+    .await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&res.bytes)
+    );
     assert_eq!(res.json(), glair::response(&want));
     let body = res.json();
     assert_eq!(body["reason"], "File successfully read.");
@@ -83,7 +94,11 @@ async fn a_generated_permit_reads_the_same_through_both_endpoints_as_through_the
     assert!(decoded.width() > 300 && decoded.height() > 200);
 
     // Verihubs: 17 keys, the scan id and the request id.
-    let res = send(&state, upload("/ocr/v1/kitas", "permit.png", &fx.permit_png)).await;
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas", "permit.png", &fx.permit_png),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     let body = res.json();
     let id = body["data"]["id"].as_str().expect("data.id").to_string();
@@ -91,11 +106,23 @@ async fn a_generated_permit_reads_the_same_through_both_endpoints_as_through_the
         body,
         verihubs::success(&id, res.header("request-id").expect("Request-Id"), &want)
     );
-    let sex = if fx.permit_truth.truth.gender == "M" { "MALE" } else { "FEMALE" };
+    let sex = if fx.permit_truth.truth.gender == "M" {
+        "MALE"
+    } else {
+        "FEMALE"
+    };
     assert_eq!(body["data"]["result_data"]["sex"], sex);
-    assert_eq!(body["data"]["result_data"].as_object().expect("object").len(), 17);
     assert_eq!(
-        send(&state, get(&format!("/api/v1/scans/{id}"))).await.status,
+        body["data"]["result_data"]
+            .as_object()
+            .expect("object")
+            .len(),
+        17
+    );
+    assert_eq!(
+        send(&state, get(&format!("/api/v1/scans/{id}")))
+            .await
+            .status,
         StatusCode::OK
     );
 
@@ -103,8 +130,14 @@ async fn a_generated_permit_reads_the_same_through_both_endpoints_as_through_the
     let metrics = send(&state, get("/metrics")).await;
     assert_eq!(metrics.status, StatusCode::OK);
     let text = String::from_utf8_lossy(&metrics.bytes);
-    assert!(text.contains("kitascan_scans_total{status=\"permit\"} 2"), "{text}");
-    assert!(text.contains("kitascan_read_duration_seconds_count 2"), "{text}");
+    assert!(
+        text.contains("kitascan_scans_total{status=\"permit\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kitascan_read_duration_seconds_count 2"),
+        "{text}"
+    );
     assert!(text.contains("kitascan_queue_depth 0"), "{text}");
 }
 
@@ -113,18 +146,32 @@ async fn a_pdf_permit_is_read_as_a_document() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state(config(dir.path()), engine());
     let fx = fixtures();
-    let res = send(&state, upload("/ocr/v1/kitas", "permit.pdf", &fx.permit_pdf)).await;
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas", "permit.pdf", &fx.permit_pdf),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     let data = &res.json()["data"]["result_data"];
-    assert_eq!(data["permit_number"], fx.permit_pdf_truth.truth.permit_number.as_str());
-    assert_eq!(data["full_name"], fx.permit_pdf_truth.truth.full_name.as_str());
+    assert_eq!(
+        data["permit_number"],
+        fx.permit_pdf_truth.truth.permit_number.as_str()
+    );
+    assert_eq!(
+        data["full_name"],
+        fx.permit_pdf_truth.truth.full_name.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_that_is_not_a_permit_is_a_success_with_invalid_fields() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state(config(dir.path()), engine());
-    let res = send(&state, upload("/ocr/v1/kitas-kitap", "blank.png", &blank_png())).await;
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas-kitap", "blank.png", &blank_png()),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json(), glair::response(&Reading::not_a_permit()));
     let res = send(&state, upload("/ocr/v1/kitas", "blank.png", &blank_png())).await;
@@ -150,7 +197,11 @@ async fn every_bad_input_gets_its_documented_answer_in_both_shapes() {
             if let Some(ct) = &case.content_type {
                 req = req.header("content-type", ct);
             }
-            let res = send(&state, req.body(Body::from(case.body.clone())).expect("req")).await;
+            let res = send(
+                &state,
+                req.body(Body::from(case.body.clone())).expect("req"),
+            )
+            .await;
             assert_eq!(
                 (res.status.as_u16(), res.json()),
                 (want.0, want.1.clone()),
@@ -163,7 +214,11 @@ async fn every_bad_input_gets_its_documented_answer_in_both_shapes() {
     // Verihubs checks the file name's extension; GLAIR goes by content.
     let res = send(&state, upload("/ocr/v1/kitas", "permit.gif", &blank_png())).await;
     assert_eq!((res.status.as_u16(), res.json()), verihubs::bad_payload());
-    let res = send(&state, upload("/ocr/v1/kitas-kitap", "permit.gif", &blank_png())).await;
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas-kitap", "permit.gif", &blank_png()),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(state.store().count().expect("count"), 1);
     assert_eq!(state.store().integrity_check().expect("check"), "ok");
@@ -192,7 +247,10 @@ async fn a_reader_failure_is_failed_and_ocr_50000() {
     );
     assert_eq!(state.store().count().expect("count"), 0);
     let text = String::from_utf8_lossy(&send(&state, get("/metrics")).await.bytes).to_string();
-    assert!(text.contains("kitascan_scans_total{status=\"failed\"} 2"), "{text}");
+    assert!(
+        text.contains("kitascan_scans_total{status=\"failed\"} 2"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,7 +263,10 @@ async fn a_full_queue_answers_503_with_retry_after_before_reading_the_body() {
     let (release, gate) = mpsc::channel::<()>();
     let gate = std::sync::Mutex::new(gate);
     let blocking: Arc<dyn Recognizer> = Arc::new(Fake(move |pages: &[image::RgbImage]| {
-        let _ = gate.lock().expect("gate").recv_timeout(Duration::from_secs(60));
+        let _ = gate
+            .lock()
+            .expect("gate")
+            .recv_timeout(Duration::from_secs(60));
         Ok(Some(PageResult {
             reading: Reading::not_a_permit(),
             page: pages[0].clone(),
@@ -260,7 +321,12 @@ async fn keys_are_required_by_every_scheme_except_on_open_endpoints() {
         (401, json!({"message": "Authorization failed"}))
     );
     assert!(res.header("request-id").is_some());
-    for path in ["/api/v1/scans", "/api/v1/events", "/metrics", "/api/v1/scans/x"] {
+    for path in [
+        "/api/v1/scans",
+        "/api/v1/events",
+        "/metrics",
+        "/api/v1/scans/x",
+    ] {
         let res = send(&state, get(path)).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(res.json()["error"], "UNAUTHORIZED");
@@ -269,36 +335,58 @@ async fn keys_are_required_by_every_scheme_except_on_open_endpoints() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     // Wrong key, wrong App-ID.
     let mut req = upload("/ocr/v1/kitas", "a.png", &blank_png());
-    req.headers_mut().insert("app-id", APP_ID.parse().expect("hv"));
-    req.headers_mut().insert("api-key", "wrong-key-0123456789".parse().expect("hv"));
+    req.headers_mut()
+        .insert("app-id", APP_ID.parse().expect("hv"));
+    req.headers_mut()
+        .insert("api-key", "wrong-key-0123456789".parse().expect("hv"));
     assert_eq!(send(&state, req).await.status, StatusCode::UNAUTHORIZED);
     let mut req = upload("/ocr/v1/kitas", "a.png", &blank_png());
-    req.headers_mut().insert("app-id", "other-app".parse().expect("hv"));
-    req.headers_mut().insert("api-key", KEY.parse().expect("hv"));
+    req.headers_mut()
+        .insert("app-id", "other-app".parse().expect("hv"));
+    req.headers_mut()
+        .insert("api-key", KEY.parse().expect("hv"));
     assert_eq!(send(&state, req).await.status, StatusCode::UNAUTHORIZED);
     // Verihubs' pair.
     let mut req = upload("/ocr/v1/kitas", "a.png", &blank_png());
-    req.headers_mut().insert("app-id", APP_ID.parse().expect("hv"));
-    req.headers_mut().insert("api-key", KEY.parse().expect("hv"));
+    req.headers_mut()
+        .insert("app-id", APP_ID.parse().expect("hv"));
+    req.headers_mut()
+        .insert("api-key", KEY.parse().expect("hv"));
     assert_eq!(send(&state, req).await.status, StatusCode::OK);
     // GLAIR's basic auth + x-api-key, and a wrong password.
-    let basic = |s: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s));
+    let basic = |s: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
+    };
     let mut req = upload("/ocr/v1/kitas-kitap", "a.png", &blank_png());
-    req.headers_mut().insert("authorization", basic("user:password").parse().expect("hv"));
-    req.headers_mut().insert("x-api-key", KEY.parse().expect("hv"));
+    req.headers_mut()
+        .insert("authorization", basic("user:password").parse().expect("hv"));
+    req.headers_mut()
+        .insert("x-api-key", KEY.parse().expect("hv"));
     assert_eq!(send(&state, req).await.status, StatusCode::OK);
     let mut req = upload("/ocr/v1/kitas-kitap", "a.png", &blank_png());
-    req.headers_mut().insert("authorization", basic("user:nope").parse().expect("hv"));
-    req.headers_mut().insert("x-api-key", KEY.parse().expect("hv"));
+    req.headers_mut()
+        .insert("authorization", basic("user:nope").parse().expect("hv"));
+    req.headers_mut()
+        .insert("x-api-key", KEY.parse().expect("hv"));
     assert_eq!(send(&state, req).await.status, StatusCode::UNAUTHORIZED);
     // x-api-key alone.
     let mut req = get("/api/v1/scans");
-    req.headers_mut().insert("x-api-key", KEY.parse().expect("hv"));
+    req.headers_mut()
+        .insert("x-api-key", KEY.parse().expect("hv"));
     let res = send(&state, req).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["scans"].as_array().expect("array").len(), 2);
     // Open without a key: health, the OpenAPI file and the page.
-    for path in ["/healthz", "/api/v1/openapi.json", "/", "/kiosk.js", "/kiosk.css"] {
+    for path in [
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/",
+        "/kiosk.js",
+        "/kiosk.css",
+    ] {
         let res = send(&state, get(path)).await;
         assert_eq!(res.status, StatusCode::OK, "{path}");
         assert!(res.header("request-id").is_some(), "{path}");
@@ -324,7 +412,8 @@ fn scan_of(kind: DocumentKind, age_ms: i64) -> NewScan {
     let jpeg = {
         let img = image::RgbImage::from_pixel(40, 30, image::Rgb([200, 200, 200]));
         let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Jpeg).expect("jpeg");
+        img.write_to(&mut out, image::ImageFormat::Jpeg)
+            .expect("jpeg");
         out.into_inner()
     };
     let mut scan = new_scan(new_id(), new_id(), ScanSource::Camera, &reading, Some(jpeg));
@@ -338,7 +427,11 @@ async fn scans_list_newest_first_by_keyset_filter_get_image_and_delete() {
     let state = state(config(dir.path()), not_a_permit_reader());
     let mut ids = Vec::new();
     for i in 0..5 {
-        let kind = if i % 2 == 0 { DocumentKind::Kitas } else { DocumentKind::Kitap };
+        let kind = if i % 2 == 0 {
+            DocumentKind::Kitas
+        } else {
+            DocumentKind::Kitap
+        };
         ids.push(state.record(scan_of(kind, 0)).await.expect("record").id);
     }
     let mut no_image = scan_of(DocumentKind::Unknown, 0);
@@ -365,7 +458,9 @@ async fn scans_list_newest_first_by_keyset_filter_get_image_and_delete() {
         .collect();
     assert_eq!(got, [&ids[1], &ids[0]]);
     assert_eq!(page["next_before"], Value::Null);
-    let kitap = send(&state, get("/api/v1/scans?document_type=kitap")).await.json();
+    let kitap = send(&state, get("/api/v1/scans?document_type=kitap"))
+        .await
+        .json();
     let got: Vec<&str> = kitap["scans"]
         .as_array()
         .expect("array")
@@ -388,28 +483,43 @@ async fn scans_list_newest_first_by_keyset_filter_get_image_and_delete() {
 
     let one = send(&state, get(&format!("/api/v1/scans/{}", ids[0]))).await;
     assert_eq!(one.status, StatusCode::OK);
-    assert_eq!(one.json()["reading"]["fields"]["full_name"]["value"], "TEST PERSON");
+    assert_eq!(
+        one.json()["reading"]["fields"]["full_name"]["value"],
+        "TEST PERSON"
+    );
     assert_eq!(one.json()["source"], "camera");
     let image = send(&state, get(&format!("/api/v1/scans/{}/image", ids[0]))).await;
     assert_eq!(image.status, StatusCode::OK);
     assert_eq!(image.header("content-type"), Some("image/jpeg"));
     assert!(image.bytes.starts_with(&[0xff, 0xd8, 0xff]));
     let res = send(&state, get(&format!("/api/v1/scans/{no_image}/image"))).await;
-    assert_eq!((res.status, res.json()["error"].clone()), (StatusCode::NOT_FOUND, json!("NO_IMAGE")));
+    assert_eq!(
+        (res.status, res.json()["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("NO_IMAGE"))
+    );
 
     let delete = |id: &str| {
         Request::delete(format!("/api/v1/scans/{id}"))
             .body(Body::empty())
             .expect("request")
     };
-    assert_eq!(send(&state, delete(&ids[0])).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(send(&state, delete(&ids[0])).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&state, delete(&ids[0])).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        send(&state, delete(&ids[0])).await.status,
+        StatusCode::NOT_FOUND
+    );
     for path in [
         format!("/api/v1/scans/{}", ids[0]),
         format!("/api/v1/scans/{}/image", ids[0]),
     ] {
         let res = send(&state, get(&path)).await;
-        assert_eq!((res.status, res.json()["error"].clone()), (StatusCode::NOT_FOUND, json!("NOT_FOUND")));
+        assert_eq!(
+            (res.status, res.json()["error"].clone()),
+            (StatusCode::NOT_FOUND, json!("NOT_FOUND"))
+        );
     }
     let res = send(&state, get("/no/such/endpoint")).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
@@ -423,11 +533,29 @@ async fn retention_purges_only_scans_older_than_the_configured_days() {
     c.store.retention_days = 2;
     let state = state(c, not_a_permit_reader());
     let day = 86_400_000;
-    let old = state.record(scan_of(DocumentKind::Kitas, 3 * day)).await.expect("record").id;
-    let recent = state.record(scan_of(DocumentKind::Kitas, day)).await.expect("record").id;
+    let old = state
+        .record(scan_of(DocumentKind::Kitas, 3 * day))
+        .await
+        .expect("record")
+        .id;
+    let recent = state
+        .record(scan_of(DocumentKind::Kitas, day))
+        .await
+        .expect("record")
+        .id;
     assert_eq!(state.purge_expired().await.expect("purge"), 1);
-    assert_eq!(send(&state, get(&format!("/api/v1/scans/{old}"))).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(send(&state, get(&format!("/api/v1/scans/{recent}"))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&state, get(&format!("/api/v1/scans/{old}")))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&state, get(&format!("/api/v1/scans/{recent}")))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 /// Reads server-sent events from a response body until `pred` accepts one.
@@ -465,10 +593,15 @@ async fn next_event(
 async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state(config(dir.path()), not_a_permit_reader());
-    let res = app(state.clone()).oneshot(get("/api/v1/events")).await.expect("infallible");
+    let res = app(state.clone())
+        .oneshot(get("/api/v1/events"))
+        .await
+        .expect("infallible");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        res.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("text/event-stream")
     );
     let mut stream = res.into_body().into_data_stream();
@@ -499,9 +632,14 @@ async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     state.set_daemon_state("waiting-for-document");
     assert_eq!(
         next_event(&mut stream, &mut buffer).await,
-        ("state".to_string(), json!({"state": "waiting-for-document"}))
+        (
+            "state".to_string(),
+            json!({"state": "waiting-for-document"})
+        )
     );
-    let del = Request::delete(format!("/api/v1/scans/{id}")).body(Body::empty()).expect("req");
+    let del = Request::delete(format!("/api/v1/scans/{id}"))
+        .body(Body::empty())
+        .expect("req");
     assert_eq!(send(&state, del).await.status, StatusCode::NO_CONTENT);
     assert_eq!(
         next_event(&mut stream, &mut buffer).await,
@@ -528,7 +666,10 @@ async fn health_metrics_page_and_an_openapi_document_that_lists_every_route() {
     }
 
     let page = send(&state, get("/")).await;
-    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let html = String::from_utf8_lossy(&page.bytes);
     assert!(html.contains("/kiosk.js") && html.contains("upload-form"));
 
@@ -536,7 +677,11 @@ async fn health_metrics_page_and_an_openapi_document_that_lists_every_route() {
     // serves nothing it does not list.
     let doc = send(&state, get("/api/v1/openapi.json")).await.json();
     assert_eq!(doc["openapi"], "3.0.3");
-    let stored = state.record(scan_of(DocumentKind::Kitas, 0)).await.expect("record").id;
+    let stored = state
+        .record(scan_of(DocumentKind::Kitas, 0))
+        .await
+        .expect("record")
+        .id;
     let paths = doc["paths"].as_object().expect("paths");
     let mut listed: Vec<&str> = paths.keys().map(String::as_str).collect();
     listed.sort_unstable();
@@ -562,7 +707,11 @@ async fn health_metrics_page_and_an_openapi_document_that_lists_every_route() {
             }
             // A delete gets a scan of its own, so that the other methods still find theirs.
             let id = if method == "delete" {
-                state.record(scan_of(DocumentKind::Kitap, 0)).await.expect("record").id
+                state
+                    .record(scan_of(DocumentKind::Kitap, 0))
+                    .await
+                    .expect("record")
+                    .id
             } else {
                 stored.clone()
             };

@@ -90,7 +90,10 @@ fn an_uploaded_permit_is_listed_after_the_server_is_killed_and_restarted() {
     )
     .expect("an answer");
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["read"]["permit_number"]["value"], truth.permit_number.as_str());
+    assert_eq!(
+        body["read"]["permit_number"]["value"],
+        truth.permit_number.as_str()
+    );
     let id = header(&headers, "scan-id").expect("Scan-Id").to_string();
     assert!(header(&headers, "request-id").is_some());
     // Killed outright: what was committed must survive.
@@ -140,7 +143,10 @@ fn the_server_refuses_to_start_on_the_lan_without_a_key_or_with_a_bad_config() {
         err.contains("server.listen") && err.contains("no API key is configured"),
         "{err}"
     );
-    assert!(!db.exists(), "nothing is created before the configuration is accepted");
+    assert!(
+        !db.exists(),
+        "nothing is created before the configuration is accepted"
+    );
 
     let config = dir.path().join("bad.toml");
     std::fs::write(&config, "[reader]\nqueue_capacity = 0\n").expect("write");
