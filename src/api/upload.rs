@@ -5,7 +5,7 @@
 //!
 //! | input | GLAIR | Verihubs |
 //! |---|---|---|
-//! | no multipart body, no `image` field, zero-byte file | 400 `NO_FILE` | 422 `OCR_40001` |
+//! | no multipart body, no `image` field, zero-byte file, body not received in time | 400 `NO_FILE` | 422 `OCR_40001` |
 //! | not JPEG/PNG/PDF by content, damaged, encrypted PDF, too many pixels | 415 `FILE_INVALID_FORMAT` | 422 `OCR_40001` |
 //! | file name with another extension | (content decides) | 422 `OCR_40001` |
 //! | over `max_upload_bytes` | 413 `FILE_INVALID_FORMAT` | 422 `OCR_40001` |
@@ -124,7 +124,11 @@ async fn accept(
     };
     let multipart = multipart.map_err(|_| Refusal::NoFile)?;
     let max = state.config().reader.max_upload_bytes;
-    let (bytes, file_name) = receive(multipart, max).await?;
+    let timeout = Duration::from_secs(state.config().server.read_timeout_secs);
+    // A client trickling its body must not hold a place in the queue forever.
+    let (bytes, file_name) = tokio::time::timeout(timeout, receive(multipart, max))
+        .await
+        .map_err(|_| Refusal::NoFile)??;
     if bytes.is_empty() {
         return Err(Refusal::NoFile);
     }
@@ -142,7 +146,6 @@ async fn accept(
     }
     let size = bytes.len();
     let reply = state.queue().submit(bytes).ok_or(Refusal::Busy)?;
-    let timeout = Duration::from_secs(state.config().server.read_timeout_secs);
     let done = match tokio::time::timeout(timeout, reply).await {
         Ok(Ok(Ok(done))) => done,
         Ok(Ok(Err(ReadError::Input(e)))) => {

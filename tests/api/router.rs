@@ -729,3 +729,33 @@ async fn health_metrics_page_and_an_openapi_document_that_lists_every_route() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_upload_whose_body_never_finishes_is_refused_and_frees_its_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.server.read_timeout_secs = 1;
+    c.reader.workers = 1;
+    c.reader.queue_capacity = 1;
+    let state = state(c, not_a_permit_reader());
+    let (ct, body) = multipart("image", "a.png", &blank_png());
+    // The first half of the body, then nothing, ever.
+    let head = axum::body::Bytes::from(body[..body.len() / 2].to_vec());
+    let stalled = || {
+        tokio_stream::iter(vec![Ok::<_, std::io::Error>(head.clone())])
+            .chain(tokio_stream::pending())
+    };
+    for path in ["/ocr/v1/kitas-kitap", "/ocr/v1/kitas"] {
+        let req = Request::post(path)
+            .header("content-type", &ct)
+            .body(Body::from_stream(stalled()))
+            .expect("request");
+        let status = send(&state, req).await.status.as_u16();
+        assert!(status == 400 || status == 422, "{path}: {status}");
+    }
+    // Both places are free again.
+    for _ in 0..2 {
+        let res = send(&state, upload("/ocr/v1/kitas", "a.png", &blank_png())).await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+}
