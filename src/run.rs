@@ -57,8 +57,12 @@ async fn serve(config: Config, store: Arc<Store>, engine: Arc<Engine>) -> Result
     tokio::spawn(state.clone().run_retention());
     // Tests and scripts read this line to find the port (with `--listen 127.0.0.1:0`).
     eprintln!("kitascan: listening on http://{local}");
+    let stopping = state.clone();
     axum::serve(listener, api::app(state))
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            stopping.shut_down();
+        })
         .await
         .context("serving HTTP")?;
     eprintln!("kitascan: stopped");

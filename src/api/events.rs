@@ -14,6 +14,8 @@ use tokio_stream::{Stream, StreamExt};
 use super::AppState;
 use crate::store::ScanSummary;
 
+const SHUTDOWN: &str = "shutdown";
+
 /// One event for the stream.
 #[derive(Debug, Clone)]
 pub struct ServerEvent {
@@ -33,6 +35,14 @@ impl ServerEvent {
         ServerEvent {
             kind: "scan",
             data: serde_json::to_value(summary).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Ends every open stream: sent when the server shuts down, never to clients.
+    pub fn shutdown() -> ServerEvent {
+        ServerEvent {
+            kind: SHUTDOWN,
+            data: Value::Null,
         }
     }
 
@@ -57,6 +67,8 @@ pub async fn stream(
     let live = BroadcastStream::new(state.subscribe())
         // A client too slow to keep up misses events (and refreshes its list on the next one).
         .filter_map(|e| e.ok())
+        // Graceful shutdown waits for open responses, and this one would never end by itself.
+        .take_while(|e| e.kind != SHUTDOWN)
         .map(|e| Ok(e.sse()));
     let stream = tokio_stream::once(Ok(first.sse())).chain(live);
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

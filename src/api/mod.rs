@@ -136,6 +136,11 @@ impl AppState {
         Ok(summary)
     }
 
+    /// Ends every open event stream, so that a graceful shutdown does not wait on them.
+    pub fn shut_down(&self) {
+        let _ = self.0.events.send(ServerEvent::shutdown());
+    }
+
     /// Deletes scans older than the configured retention; how many.
     pub async fn purge_expired(&self) -> Result<usize, StoreError> {
         let days = self.0.config.store.retention_days;

@@ -1,8 +1,8 @@
 //! `kitascan run` as a process on a real socket: an uploaded generated permit is read back
 //! through `/api/v1/scans` after the server is killed and started again; start-up refusals.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -119,12 +119,36 @@ fn an_uploaded_permit_is_listed_after_the_server_is_killed_and_restarted() {
     let (status, _) = get_json(server.addr, "/healthz");
     assert_eq!(status, 200);
 
-    // SIGTERM stops it cleanly.
+    // SIGTERM stops it cleanly, even with a kiosk page's event stream open.
+    let mut events = TcpStream::connect(server.addr).expect("connect");
+    write!(
+        events,
+        "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nx-api-key: {KEY}\r\n\r\n",
+        server.addr
+    )
+    .expect("subscribe");
+    events
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut first = [0u8; 512];
+    let n = events.read(&mut first).expect("the stream starts");
+    assert!(String::from_utf8_lossy(&first[..n]).contains("200 OK"));
     let pid = server.child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status();
     assert!(killed.expect("kill runs").success());
-    let exit = server.child.wait().expect("wait");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop within 30 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert!(exit.success(), "{exit:?}");
+    drop(events);
 
     let store = kitascan::store::Store::open(&db).expect("open");
     assert_eq!(store.integrity_check().expect("check"), "ok");
