@@ -759,3 +759,21 @@ async fn an_upload_whose_body_never_finishes_is_refused_and_frees_its_place() {
         assert_eq!(res.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn with_store_images_off_the_reading_is_kept_without_its_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.store.store_images = false;
+    let state = state(c, not_a_permit_reader());
+    let res = send(&state, upload("/ocr/v1/kitas", "a.png", &blank_png())).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let id = res.json()["data"]["id"].as_str().expect("id").to_string();
+    let one = send(&state, get(&format!("/api/v1/scans/{id}")))
+        .await
+        .json();
+    assert_eq!(one["has_image"], false);
+    let res = send(&state, get(&format!("/api/v1/scans/{id}/image"))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"], "NO_IMAGE");
+}
