@@ -23,6 +23,23 @@ use kitascan::store::ScanSource;
 use super::bad_input::serve;
 use super::*;
 
+/// Chromium, or `None` after a loud message when it is missing outside CI (a failure under CI).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chromium is missing under CI: scripts/system-deps test installs it");
+        }
+        // Written to stderr directly: libtest captures `eprintln!` of passing tests.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n\n*** SKIPPED {test}: it needs Chromium (apt-get install chromium, or run \
+             `make test`, which installs it) ***\n"
+        );
+    }
+    found
+}
+
 fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
@@ -321,14 +338,7 @@ fn reading_with_image() -> kitascan::store::NewScan {
 
 #[test]
 fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
-    let Some(chromium) = find_chromium() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("chromium is missing under CI: scripts/system-deps test installs it");
-        }
-        eprintln!(
-            "\n\n*** SKIPPED: the kiosk page test needs Chromium (apt-get install chromium, or \
-             run `make test`, which installs it) ***\n\n"
-        );
+    let Some(chromium) = chromium_or_skip("the kiosk page test") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -438,5 +448,59 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
     assert_eq!(
         page.eval("document.documentElement.scrollWidth <= 1280"),
         json!(true)
+    );
+}
+
+/// The same page against a server with keys: it asks for one, and with it loads the history
+/// and connects to the events stream.
+#[test]
+fn the_kiosk_page_asks_for_a_key_and_uses_it() {
+    let Some(chromium) = chromium_or_skip("the kiosk page key test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state(with_key(config(dir.path())), not_a_permit_reader());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let stored = rt
+        .block_on(state.record(reading_with_image()))
+        .expect("record");
+    let addr = serve(state.clone(), &rt);
+    let url = format!("http://{addr}/");
+    let browser = Browser::start(&chromium, &url);
+    let mut page = browser.page(&url);
+    assert_eq!(
+        page.eval_until("!document.getElementById('key-form').hidden", &json!(true)),
+        json!(true),
+        "the page asks for a key"
+    );
+    assert_eq!(state.event_subscribers(), 0, "nothing flows without a key");
+    assert_eq!(
+        page.eval("document.getElementById('last').dataset.scanId || null"),
+        Value::Null
+    );
+    page.eval(&format!(
+        "document.getElementById('key-input').value = '{KEY}'; \
+         document.getElementById('key-form').requestSubmit(); true"
+    ));
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('last').dataset.scanId || null",
+            &json!(stored.id)
+        ),
+        json!(stored.id),
+        "with the key, the history loads"
+    );
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('state').textContent",
+            &json!("idle")
+        ),
+        json!("idle")
+    );
+    assert!(
+        wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0)
+            .then_some(()))
+        .is_some(),
+        "the page subscribes with its key"
     );
 }
