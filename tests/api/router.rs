@@ -439,35 +439,20 @@ async fn scans_list_newest_first_by_keyset_filter_get_image_and_delete() {
     let no_image = state.record(no_image).await.expect("record").id;
 
     let page = send(&state, get("/api/v1/scans?limit=4")).await.json();
-    let got: Vec<&str> = page["scans"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(got, [no_image.as_str(), &ids[4], &ids[3], &ids[2]]);
+    assert_eq!(
+        scan_ids(&page),
+        [no_image.as_str(), &ids[4], &ids[3], &ids[2]]
+    );
     let next = page["next_before"].as_str().expect("a next page");
     let page = send(&state, get(&format!("/api/v1/scans?limit=4&before={next}")))
         .await
         .json();
-    let got: Vec<&str> = page["scans"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(got, [&ids[1], &ids[0]]);
+    assert_eq!(scan_ids(&page), [&ids[1], &ids[0]]);
     assert_eq!(page["next_before"], Value::Null);
     let kitap = send(&state, get("/api/v1/scans?document_type=kitap"))
         .await
         .json();
-    let got: Vec<&str> = kitap["scans"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|s| s["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(got, [&ids[3], &ids[1]]);
+    assert_eq!(scan_ids(&kitap), [&ids[3], &ids[1]]);
     for bad in [
         "/api/v1/scans?limit=0",
         "/api/v1/scans?limit=101",
@@ -776,4 +761,14 @@ async fn with_store_images_off_the_reading_is_kept_without_its_image() {
     let res = send(&state, get(&format!("/api/v1/scans/{id}/image"))).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(res.json()["error"], "NO_IMAGE");
+}
+
+/// The ids of a page of `/api/v1/scans`, in order.
+fn scan_ids(page: &Value) -> Vec<&str> {
+    page["scans"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect()
 }
