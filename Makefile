@@ -4,10 +4,22 @@
 CARGO ?= cargo
 BIN := target/release/kitascan
 
-.PHONY: run test build deps test-deps models lint bench cross-aarch64 cross-armv7
+.PHONY: run test build deps test-deps models lint bench deb cross-aarch64 cross-armv7
 
+# The kiosk daemon on the built-in configuration: the camera when this machine has one, else a
+# replay of a generated tray scene (fake identities), so the whole loop runs anywhere. Open
+# http://127.0.0.1:8080/ for the kiosk page; Ctrl-C stops it.
+DEMO_TRAY := target/demo-tray
+DB ?= target/kitascan.db
 run: deps models build
-	$(BIN) demo
+	@if ls /dev/video* >/dev/null 2>&1; then \
+		echo "make run: camera found; kitascan run --source camera:0"; \
+		KITASCAN_LOG=$${KITASCAN_LOG:-info} $(BIN) run --source camera:0 --led log --db $(DB); \
+	else \
+		[ -f $(DEMO_TRAY)/scene.json ] || $(BIN) synth $(DEMO_TRAY) --tray --width 1920 --height 1080; \
+		echo "make run: no camera here; replaying the generated tray scene $(DEMO_TRAY)"; \
+		KITASCAN_LOG=$${KITASCAN_LOG:-info} $(BIN) run --source replay:$(DEMO_TRAY) --fps 5 --led log --db $(DB); \
+	fi
 
 test: test-deps models lint
 	$(CARGO) test --locked
@@ -21,6 +33,11 @@ deps:
 test-deps:
 	scripts/system-deps test
 
+# A Debian package of the native build (needs `cargo install cargo-deb`); for the Pi, cross-build
+# first and pass --target (see README.md).
+deb: models build
+	cargo deb --no-build
+
 models:
 	models/fetch
 
@@ -30,6 +47,7 @@ lint:
 
 bench: models build
 	$(BIN) bench ocr
+	$(BIN) bench gate
 
 # Cross builds for Raspberry Pi OS: need `cross` and a container engine (see cross.toml).
 cross-aarch64:

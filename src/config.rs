@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::capture::{CameraSettings, PixelFormat, SourceSpec};
+use crate::gate::GateParams;
 use crate::input::Limits;
+use crate::led::LedSpec;
 
 /// The configuration built into the binary (`config/kitascan.toml`).
 pub const DEFAULT_TOML: &str = include_str!("../config/kitascan.toml");
@@ -26,6 +29,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub store: StoreConfig,
     pub reader: ReaderConfig,
+    pub daemon: DaemonConfig,
+    pub gate: GateParams,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +137,59 @@ impl ReaderConfig {
     }
 }
 
+/// The camera side of `kitascan run` (the `[daemon]` section).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// `camera`, `camera:INDEX`, `replay:DIR` or `none`.
+    pub source: String,
+    /// Frames per second asked of the camera, and played by a replay.
+    pub fps: u32,
+    pub width: u32,
+    pub height: u32,
+    pub format: PixelFormat,
+    /// A replay starts again after its last frame.
+    pub replay_loop: bool,
+    /// `gpio:PIN`, `log` or `none`.
+    pub led: String,
+    /// Longest wait between attempts to reopen a lost camera, seconds.
+    pub reconnect_max_secs: u64,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self {
+            source: "camera:0".into(),
+            fps: 15,
+            width: 1920,
+            height: 1080,
+            format: PixelFormat::Mjpeg,
+            replay_loop: true,
+            led: "none".into(),
+            reconnect_max_secs: 30,
+        }
+    }
+}
+
+impl DaemonConfig {
+    pub fn source(&self) -> Result<SourceSpec, String> {
+        self.source.parse()
+    }
+
+    pub fn led(&self) -> Result<LedSpec, String> {
+        self.led.parse()
+    }
+
+    pub fn camera(&self) -> CameraSettings {
+        CameraSettings {
+            width: self.width,
+            height: self.height,
+            fps: self.fps,
+            format: self.format,
+        }
+    }
+}
+
 /// A configuration that cannot be used: which file, which key, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -213,6 +271,25 @@ impl Config {
         }
         if self.store.db.as_os_str().is_empty() {
             return bad("store.db", "must name a file");
+        }
+        let d = &self.daemon;
+        if let Err(reason) = d.source() {
+            return bad("daemon.source", &reason);
+        }
+        if let Err(reason) = d.led() {
+            return bad("daemon.led", &reason);
+        }
+        if !(1..=120).contains(&d.fps) {
+            return bad("daemon.fps", "must be between 1 and 120");
+        }
+        if !(160..=8192).contains(&d.width) || !(120..=8192).contains(&d.height) {
+            return bad("daemon.width", "width and height must be between 160 and 8192");
+        }
+        if !(1..=3600).contains(&d.reconnect_max_secs) {
+            return bad("daemon.reconnect_max_secs", "must be between 1 and 3600");
+        }
+        if let Err((key, reason)) = self.gate.validate() {
+            return bad(&key, &reason);
         }
         if self.server.read_timeout_secs == 0 {
             return bad("server.read_timeout_secs", "must be at least 1");

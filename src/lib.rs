@@ -11,12 +11,22 @@
 //! - [`store`]: the results store (SQLite); the only module that touches SQL.
 //! - [`api`]: the LAN API and kiosk page served by `kitascan run` (axum).
 //! - [`synth`]: the project's own generator of test images (rendered text, fake documents).
+//! - [`capture`]: frame sources for the kiosk daemon (a V4L2 camera, or a replayed folder).
+//! - [`gate`]: presence, stability, focus and glare: which frame to read, once per placement.
+//! - [`led`]: the status LED (GPIO, log or none) and the one table of its patterns.
+//! - [`daemon`]: the kiosk's loop tying capture, gate, reader, store and LED together.
+//! - [`clock`]: real or simulated time for the daemon.
 
 pub mod api;
+pub mod capture;
+pub mod clock;
 pub mod config;
+pub mod daemon;
+pub mod gate;
 pub mod geometry;
 pub mod input;
 pub mod kitas;
+pub mod led;
 pub mod ocr;
 pub mod store;
 pub mod synth;

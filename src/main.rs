@@ -55,12 +55,22 @@ enum Command {
     },
     /// Generate test documents (fake identities): permits and non-permits in every capture
     /// condition, each with its ground truth as JSON beside it.
+    /// With `--tray`, write instead a tray scene for `kitascan run --source replay:OUT_DIR`: the
+    /// frames a kiosk camera sees as permits are laid down, left and taken away.
     Synth {
         out_dir: PathBuf,
         #[arg(long, default_value_t = 20)]
         n: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write a tray scene (JPEG frames and scene.json) instead of a document set.
+        #[arg(long)]
+        tray: bool,
+        /// Frame size of a tray scene.
+        #[arg(long, default_value_t = 1920)]
+        width: u32,
+        #[arg(long, default_value_t = 1080)]
+        height: u32,
     },
     /// Read a generated sample permit (fake identity) and print its lines: a first look at the
     /// engine with nothing but the models.
@@ -77,6 +87,15 @@ enum Command {
         /// Database file, overriding `store.db`.
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Frame source, overriding `daemon.source`: camera, camera:INDEX, replay:DIR or none.
+        #[arg(long)]
+        source: Option<String>,
+        /// Frames per second of the camera or replay, overriding `daemon.fps`.
+        #[arg(long)]
+        fps: Option<u32>,
+        /// Status LED, overriding `daemon.led`: gpio:PIN, log or none.
+        #[arg(long)]
+        led: Option<String>,
     },
     /// Benchmarks.
     Bench {
@@ -110,7 +129,27 @@ enum WireFormat {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Synth { out_dir, n, seed } = &cli.command {
+    if let Command::Synth {
+        out_dir,
+        n,
+        seed,
+        tray,
+        width,
+        height,
+    } = &cli.command
+    {
+        if *tray {
+            let script = kitascan::synth::tray::demo_script();
+            let scene =
+                kitascan::synth::tray::write_scene(out_dir, &script, *width, *height, *seed)?;
+            eprintln!(
+                "kitascan synth: wrote a tray scene of {} frames ({} documents) to {}",
+                scene.frames.len(),
+                scene.placements.len(),
+                out_dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         let set = kitascan::synth::generate_set(out_dir, *n, *seed)?;
         eprintln!(
             "kitascan synth: wrote {} documents and their truth to {}",
@@ -119,11 +158,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Command::Run { config, listen, db } = &cli.command {
+    if let Command::Run {
+        config,
+        listen,
+        db,
+        source,
+        fps,
+        led,
+    } = &cli.command
+    {
         let args = run::RunArgs {
             config: config.clone(),
             listen: *listen,
             db: db.clone(),
+            source: source.clone(),
+            fps: *fps,
+            led: led.clone(),
         };
         let (config, _) = run::configure(&args)?;
         let models = cli.models.clone();
@@ -159,8 +209,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { what } => {
-            let engine = load_engine(&models)?;
-            bench::run(&engine, what)?;
+            let engine = std::sync::Arc::new(load_engine(&models)?);
+            bench::run(engine, what)?;
             Ok(ExitCode::SUCCESS)
         }
     }

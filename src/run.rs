@@ -1,14 +1,22 @@
-//! `kitascan run`: the kiosk's server. Until the daemon issue adds the camera side, it serves
-//! uploads, the results store, the events stream and the kiosk page.
+//! `kitascan run`: the kiosk. The camera side ([`kitascan::daemon`]: capture, gate, reader,
+//! LED) runs on its own thread; the LAN API, the results store, the events stream and the kiosk
+//! page on the async runtime. Under systemd (`Type=notify`) it reports readiness once both are
+//! up and pings the watchdog while the camera loop keeps turning.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 
 use kitascan::api::{self, AppState};
+use kitascan::capture::{SourceSpec, open_source};
+use kitascan::clock::SystemClock;
 use kitascan::config::{BUILT_IN, Config};
+use kitascan::daemon::{Daemon, DaemonParams, Timing};
+use kitascan::led;
 use kitascan::ocr::Engine;
 use kitascan::store::Store;
 
@@ -17,6 +25,9 @@ pub struct RunArgs {
     pub config: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
     pub db: Option<PathBuf>,
+    pub source: Option<String>,
+    pub fps: Option<u32>,
+    pub led: Option<String>,
 }
 
 /// The configuration with its overrides applied and checked, and its name for messages.
@@ -31,6 +42,17 @@ pub fn configure(args: &RunArgs) -> Result<(Config, String)> {
     if let Some(db) = &args.db {
         config.store.db = db.clone();
     }
+    if let Some(source) = &args.source {
+        config.daemon.source = source.clone();
+    }
+    if let Some(fps) = args.fps {
+        config.daemon.fps = fps;
+    }
+    if let Some(led) = &args.led {
+        config.daemon.led = led.clone();
+    }
+    let with_flags = format!("{file} with command-line flags");
+    config.validate(&with_flags)?;
     config.check_listen(&file)?;
     Ok((config, file))
 }
@@ -53,20 +75,121 @@ async fn serve(config: Config, store: Arc<Store>, engine: Arc<Engine>) -> Result
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(config, store, engine);
+    let state = AppState::new(config.clone(), store, engine.clone());
     tokio::spawn(state.clone().run_retention());
+    let heartbeat = Arc::new(AtomicU64::new(0));
+    let camera = start_camera(&config, &state, engine, heartbeat.clone())?;
+    tokio::spawn(watchdog(heartbeat, camera.is_some()));
     // Tests and scripts read this line to find the port (with `--listen 127.0.0.1:0`).
     eprintln!("kitascan: listening on http://{local}");
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
     let stopping = state.clone();
     axum::serve(listener, api::app(state))
         .with_graceful_shutdown(async move {
             shutdown().await;
+            let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
+            if let Some((stop, thread)) = camera {
+                // The reading in progress is finished and stored before the server stops.
+                stop.store(true, Ordering::SeqCst);
+                let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+            }
             stopping.shut_down();
         })
         .await
         .context("serving HTTP")?;
     eprintln!("kitascan: stopped");
     Ok(())
+}
+
+type CameraThread = (Arc<AtomicBool>, std::thread::JoinHandle<()>);
+
+/// Starts the camera loop on its own thread, unless the source is `none`.
+fn start_camera(
+    config: &Config,
+    state: &AppState,
+    engine: Arc<Engine>,
+    heartbeat: Arc<AtomicU64>,
+) -> Result<Option<CameraThread>> {
+    let d = &config.daemon;
+    let spec = d.source().map_err(|e| anyhow!(e))?;
+    if spec == SourceSpec::None {
+        return Ok(None);
+    }
+    let clock = Arc::new(SystemClock::new());
+    let mut source = open_source(
+        &spec,
+        &d.camera(),
+        d.fps as f32,
+        d.replay_loop,
+        clock.clone(),
+    )?
+    .ok_or_else(|| anyhow!("no frame source"))?;
+    let led = led::open(d.led().map_err(|e| anyhow!(e))?).map_err(|e| anyhow!(e))?;
+    let params = DaemonParams {
+        gate: config.gate.clone(),
+        backoff_max: Duration::from_secs(d.reconnect_max_secs),
+        timing: Timing::RealTime,
+        ..DaemonParams::default()
+    };
+    let mut daemon = Daemon::new(
+        params,
+        state.clone(),
+        tokio::runtime::Handle::current(),
+        engine,
+        led,
+        clock,
+    );
+    let started = Instant::now();
+    daemon.on_tick(move || {
+        heartbeat.store(started.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+    });
+    let stop = daemon.stopper();
+    let name = spec.to_string();
+    let thread = std::thread::Builder::new()
+        .name("kitascan-camera".into())
+        .spawn(move || {
+            let stats = daemon.run(&mut *source);
+            tracing::info!(
+                source = %name,
+                frames = stats.frames,
+                dropped = stats.dropped,
+                reads = stats.reads.len(),
+                reconnects = stats.reconnects,
+                "camera loop ended"
+            );
+            eprintln!(
+                "kitascan: {name} ended after {} frames, {} readings",
+                stats.frames,
+                stats.reads.len()
+            );
+        })
+        .context("starting the camera thread")?;
+    Ok(Some((stop, thread)))
+}
+
+/// Pings systemd's watchdog (when the unit has `WatchdogSec=`) at half its interval, as long as
+/// the camera loop has turned within the interval: a loop stuck on a hung device gets the
+/// service restarted.
+async fn watchdog(heartbeat: Arc<AtomicU64>, camera: bool) {
+    let mut usec = 0u64;
+    if !sd_notify::watchdog_enabled(false, &mut usec) || usec == 0 {
+        return;
+    }
+    let interval = Duration::from_micros(usec);
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(interval / 2);
+    loop {
+        tick.tick().await;
+        let now = started.elapsed().as_millis() as u64;
+        let last = heartbeat.load(Ordering::Relaxed);
+        // The camera loop's clock starts a moment before this one: a beat counts if it is recent.
+        let alive = !camera || now.saturating_sub(last) < interval.as_millis() as u64;
+        if alive {
+            let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
+        } else {
+            tracing::error!("the camera loop has not turned within the watchdog interval");
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM (systemd's stop).

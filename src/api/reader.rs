@@ -238,7 +238,7 @@ impl From<String> for ReadError {
     }
 }
 
-fn jpeg(page: &RgbImage, quality: u8) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn jpeg(page: &RgbImage, quality: u8) -> Result<Vec<u8>, ReadError> {
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
         .encode_image(page)

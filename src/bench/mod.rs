@@ -4,6 +4,7 @@
 //! so anyone can reproduce it with the same command and seed.
 
 mod accuracy;
+mod gate;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -43,11 +44,31 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 60)]
         misses: usize,
     },
+    /// The kiosk gate's cost per camera frame, and the time from a document lying still to its
+    /// reading being stored, on a generated tray scene (kept in target/bench-gate-*).
+    Gate {
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+        #[arg(long, default_value_t = 720)]
+        height: u32,
+        /// Frame rate of the real-time replay.
+        #[arg(long, default_value_t = 10.0)]
+        fps: f32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
-pub fn run(engine: &Engine, what: BenchCommand) -> Result<()> {
+pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
+    let engine_ref: &Engine = &engine;
     match what {
-        BenchCommand::Ocr { pages, seed } => bench_ocr(engine, pages, seed),
+        BenchCommand::Gate {
+            width,
+            height,
+            fps,
+            seed,
+        } => gate::run(engine.clone(), width, height, fps, seed),
+        BenchCommand::Ocr { pages, seed } => bench_ocr(engine_ref, pages, seed),
         BenchCommand::Accuracy {
             n,
             seed,
@@ -56,7 +77,7 @@ pub fn run(engine: &Engine, what: BenchCommand) -> Result<()> {
         } => {
             let dir =
                 dir.unwrap_or_else(|| PathBuf::from(format!("target/bench-accuracy-{seed}-{n}")));
-            accuracy::run(engine, &dir, n, seed, misses)
+            accuracy::run(engine_ref, &dir, n, seed, misses)
         }
     }
 }

@@ -143,6 +143,76 @@ pub fn photograph<R: Rng + ?Sized>(
     Ok((jpeg_round_trip(&frame, params.jpeg_quality)?, corners))
 }
 
+/// One frame of a scene over a fixed `surface` (as [`super::texture::surface`] draws it): the
+/// page, when there is one, laid at `pose`; `motion` (in pixels) smears the frame along the
+/// page's movement during the exposure. Light is drawn from `light_seed`, so that every frame of
+/// a scene is lit alike; noise and compression come from `rng`, so that no two frames are equal.
+pub fn shoot<R: Rng + ?Sized>(
+    surface: &RgbImage,
+    page: Option<(&RgbImage, Quad)>,
+    motion: Point,
+    params: &CameraParams,
+    light_seed: u64,
+    rng: &mut R,
+) -> Result<RgbImage, SynthError> {
+    use rand::SeedableRng;
+    let mut frame = surface.clone();
+    let corners = match page {
+        Some((page, pose)) => {
+            params.validate(page)?;
+            lay_page(&mut frame, page, pose)?;
+            pose
+        }
+        None => {
+            let (w, h) = (surface.width() as f32, surface.height() as f32);
+            [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
+        }
+    };
+    if motion[0].hypot(motion[1]) >= 1.0 {
+        frame = smear(&frame, motion);
+    }
+    let mut light_rng = rand::rngs::StdRng::seed_from_u64(light_seed);
+    light(&mut frame, params, corners, &mut light_rng);
+    if params.blur_sigma > 0.05 {
+        frame = gaussian_blur_f32(&frame, params.blur_sigma);
+    }
+    add_noise(&mut frame, params.noise_sigma, rng);
+    jpeg_round_trip(&frame, params.jpeg_quality)
+}
+
+/// Where a page of `page_size` pixels lies when placed as `params` say (fill, rotation, tilt),
+/// at a random position in the frame.
+pub fn pose<R: Rng + ?Sized>(page_size: (u32, u32), params: &CameraParams, rng: &mut R) -> Quad {
+    place_page(page_size, params, rng)
+}
+
+/// Motion blur: the average of the frame shifted along `motion`, one copy per pixel of it.
+fn smear(frame: &RgbImage, motion: Point) -> RgbImage {
+    let steps = motion[0].hypot(motion[1]).round().max(1.0) as i64;
+    let (w, h) = (frame.width() as i64, frame.height() as i64);
+    let mut sum = vec![0u32; (w * h * 3) as usize];
+    for k in 0..=steps {
+        let t = k as f32 / steps as f32 - 0.5;
+        let (dx, dy) = ((motion[0] * t).round() as i64, (motion[1] * t).round() as i64);
+        for y in 0..h {
+            let sy = (y - dy).clamp(0, h - 1);
+            for x in 0..w {
+                let sx = (x - dx).clamp(0, w - 1);
+                let p = frame.get_pixel(sx as u32, sy as u32).0;
+                let i = ((y * w + x) * 3) as usize;
+                sum[i] += u32::from(p[0]);
+                sum[i + 1] += u32::from(p[1]);
+                sum[i + 2] += u32::from(p[2]);
+            }
+        }
+    }
+    let n = (steps + 1) as u32;
+    RgbImage::from_fn(w as u32, h as u32, |x, y| {
+        let i = ((i64::from(y) * w + i64::from(x)) * 3) as usize;
+        Rgb([0, 1, 2].map(|c| ((sum[i + c] + n / 2) / n) as u8))
+    })
+}
+
 /// Where the page's corners land: scaled to `fill`, rotated, seen from a tilted camera, then
 /// shifted to a random position that keeps the whole page in the frame.
 fn place_page<R: Rng + ?Sized>((w, h): (u32, u32), params: &CameraParams, rng: &mut R) -> Quad {

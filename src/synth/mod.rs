@@ -36,6 +36,7 @@ pub mod printout;
 pub mod render;
 pub mod text;
 pub mod texture;
+pub mod tray;
 pub mod truth;
 
 pub use camera::{Background, CameraParams, photograph};
