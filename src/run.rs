@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 
 use kitascan::api::{self, AppState};
+use kitascan::capture::replay::frame_files;
 use kitascan::capture::{SourceSpec, open_source};
 use kitascan::clock::SystemClock;
 use kitascan::config::{BUILT_IN, Config};
@@ -115,15 +116,14 @@ fn start_camera(
     if spec == SourceSpec::None {
         return Ok(None);
     }
+    if let SourceSpec::Replay(dir) = &spec {
+        // A replay that cannot play is a configuration error, reported before starting.
+        frame_files(dir)?;
+    }
     let clock = Arc::new(SystemClock::new());
-    let mut source = open_source(
-        &spec,
-        &d.camera(),
-        d.fps as f32,
-        d.replay_loop,
-        clock.clone(),
-    )?
-    .ok_or_else(|| anyhow!("no frame source"))?;
+    let camera = d.camera();
+    let (fps, replay_loop) = (d.fps as f32, d.replay_loop);
+    let source_clock = clock.clone();
     let led = led::open(d.led().map_err(|e| anyhow!(e))?).map_err(|e| anyhow!(e))?;
     let params = DaemonParams {
         gate: config.gate.clone(),
@@ -148,6 +148,16 @@ fn start_camera(
     let thread = std::thread::Builder::new()
         .name("kitascan-camera".into())
         .spawn(move || {
+            // Opened on this thread: a V4L2 device is used only by the thread that opened it.
+            let mut source = match open_source(&spec, &camera, fps, replay_loop, source_clock) {
+                Ok(Some(source)) => source,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "the frame source cannot be used");
+                    eprintln!("kitascan: {name}: {e}");
+                    return;
+                }
+            };
             let stats = daemon.run(&mut *source);
             tracing::info!(
                 source = %name,

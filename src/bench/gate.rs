@@ -86,6 +86,16 @@ pub fn run(engine: Arc<Engine>, width: u32, height: u32, fps: f32, seed: u64) ->
         if matches!(verdict, kitascan::gate::Verdict::Read(_)) {
             reads += 1;
         }
+        let m = gate.measures();
+        tracing::debug!(
+            frame = f.seq,
+            phase = ?info.phase,
+            verdict = ?verdict,
+            coverage = m.coverage,
+            focus = m.focus,
+            glare = m.glare,
+            "gate"
+        );
     }
     println!(
         "gate cost per {width}x{height} frame ({} frames, one thread; {reads} reads triggered):",

@@ -43,7 +43,7 @@ pub enum CaptureError {
 }
 
 /// A camera, or something that behaves like one.
-pub trait FrameSource: Send {
+pub trait FrameSource {
     /// Opens (or reopens) the device.
     fn open(&mut self) -> Result<(), CaptureError>;
     /// The next frame, waiting for it; `Ok(None)` when a finite source has ended.

@@ -63,9 +63,9 @@ impl Default for GateParams {
             still: 0.006,
             still_ms: 500,
             focus_side: 640,
-            min_focus: 0.25,
-            glare_level: 250.0,
-            max_glare: 0.03,
+            min_focus: 0.3,
+            glare_level: 254.0,
+            max_glare: 0.10,
             empty_ms: 400,
             same_document: 0.55,
         }
