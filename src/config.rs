@@ -283,7 +283,10 @@ impl Config {
             return bad("daemon.fps", "must be between 1 and 120");
         }
         if !(160..=8192).contains(&d.width) || !(120..=8192).contains(&d.height) {
-            return bad("daemon.width", "width and height must be between 160 and 8192");
+            return bad(
+                "daemon.width",
+                "width and height must be between 160 and 8192",
+            );
         }
         if !(1..=3600).contains(&d.reconnect_max_secs) {
             return bad("daemon.reconnect_max_secs", "must be between 1 and 3600");

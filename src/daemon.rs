@@ -202,7 +202,9 @@ impl Daemon {
                         pending = Some(p);
                         continue;
                     }
-                    Err(TryRecvError::Disconnected) => self.finish(stopped(&*self.clock), &mut stats),
+                    Err(TryRecvError::Disconnected) => {
+                        self.finish(stopped(&*self.clock), &mut stats)
+                    }
                 }
             }
             pending = self.judge(&frame, &mut stats);

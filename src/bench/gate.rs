@@ -48,7 +48,10 @@ fn scene(dir: &Path, width: u32, height: u32, seed: u64) -> Result<Scene> {
     if dir.join("scene.json").is_file() {
         return Scene::load(dir).context("reading the scene");
     }
-    eprintln!("bench gate: writing a {width}x{height} tray scene to {}", dir.display());
+    eprintln!(
+        "bench gate: writing a {width}x{height} tray scene to {}",
+        dir.display()
+    );
     Ok(write_scene(dir, &script(), width, height, seed)?)
 }
 

@@ -65,7 +65,8 @@ pub fn locate(frame: &RgbImage, p: &LocateParams) -> Option<Located> {
             (frame.width() as f32 * scale) as u32,
             (frame.height() as f32 * scale) as u32,
         );
-        imageops::resize(frame, w.max(1), h.max(1), imageops::FilterType::Triangle)
+        // Area averaging: as smooth as a triangle filter for this much shrinking, several times faster.
+        imageops::thumbnail(frame, w.max(1), h.max(1))
     } else {
         frame.clone()
     };

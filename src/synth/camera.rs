@@ -193,7 +193,10 @@ fn smear(frame: &RgbImage, motion: Point) -> RgbImage {
     let mut sum = vec![0u32; (w * h * 3) as usize];
     for k in 0..=steps {
         let t = k as f32 / steps as f32 - 0.5;
-        let (dx, dy) = ((motion[0] * t).round() as i64, (motion[1] * t).round() as i64);
+        let (dx, dy) = (
+            (motion[0] * t).round() as i64,
+            (motion[1] * t).round() as i64,
+        );
         for y in 0..h {
             let sy = (y - dy).clamp(0, h - 1);
             for x in 0..w {

@@ -144,9 +144,9 @@ pub fn write_scene(
         placements: Vec::new(),
     };
     let emit = |scene: &mut Scene,
-                    img: image::RgbImage,
-                    phase: Phase,
-                    placement: Option<usize>|
+                img: image::RgbImage,
+                phase: Phase,
+                placement: Option<usize>|
      -> Result<(), SynthError> {
         let file = format!("frame-{:04}.jpg", scene.frames.len());
         img.save(dir.join(&file))?;

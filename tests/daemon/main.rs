@@ -172,14 +172,22 @@ fn check_readings(run: &Run, scene: &Scene) {
         .iter()
         .map(|&(seq, _)| {
             let f = &scene.frames[seq as usize];
-            assert_eq!(f.phase, Phase::Still, "frame {seq} read while {:?}", f.phase);
+            assert_eq!(
+                f.phase,
+                Phase::Still,
+                "frame {seq} read while {:?}",
+                f.phase
+            );
             f.placement.expect("a document")
         })
         .collect();
     let sharp: Vec<usize> = (0..scene.placements.len())
         .filter(|&i| scene.placements[i].sharp)
         .collect();
-    assert_eq!(placements, sharp, "one reading per sharp placement, in order");
+    assert_eq!(
+        placements, sharp,
+        "one reading per sharp placement, in order"
+    );
     assert!(
         run.outcomes
             .iter()
@@ -243,7 +251,10 @@ fn one_reading_per_placement_from_a_sharp_still_frame_and_none_from_a_blurred_on
     let run = run_daemon(&mut source, clock, Duration::from_millis(500));
     check_readings(&run, scene);
     assert_eq!(run.stats.reconnects, 0);
-    assert!(run.stats.dropped == 0, "simulated reads drop frames at the source");
+    assert!(
+        run.stats.dropped == 0,
+        "simulated reads drop frames at the source"
+    );
     use LedState::*;
     assert_eq!(
         changes(&run.led),
@@ -254,7 +265,11 @@ fn one_reading_per_placement_from_a_sharp_still_frame_and_none_from_a_blurred_on
     );
     // Frames during the readings were skipped, as a camera's would be.
     let played = run.stats.frames as usize;
-    assert!(played < scene.frames.len(), "{played} frames of {}", scene.frames.len());
+    assert!(
+        played < scene.frames.len(),
+        "{played} frames of {}",
+        scene.frames.len()
+    );
 }
 
 #[test]
@@ -263,7 +278,9 @@ fn a_camera_that_fails_is_reopened_and_the_next_permit_is_read() {
     let clock = Arc::new(SimClock::new());
     // Unplugged for 0.6 s from the second frame of the empty tray after the first permit.
     let gap = (1..scene.frames.len())
-        .find(|&i| scene.frames[i].phase == Phase::Empty && scene.frames[i - 1].placement == Some(0))
+        .find(|&i| {
+            scene.frames[i].phase == Phase::Empty && scene.frames[i - 1].placement == Some(0)
+        })
         .expect("an empty tray after the first permit");
     let from = Duration::from_secs_f32((gap + 1) as f32 / FPS);
     let to = from + Duration::from_millis(600);

@@ -44,7 +44,15 @@ fn kitascan_run_on_a_replay_stores_readings_and_announces_them() {
         .arg(&config)
         .arg("--source")
         .arg(format!("replay:{}", scene_dir.display()))
-        .args(["--fps", "1", "--listen", "127.0.0.1:0", "--led", "log", "--db"])
+        .args([
+            "--fps",
+            "1",
+            "--listen",
+            "127.0.0.1:0",
+            "--led",
+            "log",
+            "--db",
+        ])
         .arg(&db)
         .env("KITASCAN_MODELS", common::models_dir())
         .stdout(Stdio::null())
@@ -70,12 +78,20 @@ fn kitascan_run_on_a_replay_stores_readings_and_announces_them() {
 
     // The events stream, read on a thread until the test has seen enough.
     let mut events = TcpStream::connect(addr).expect("connect");
-    write!(events, "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    write!(
+        events,
+        "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
     let (ev_tx, ev_rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         while let Ok(n) = events.read(&mut buf) {
-            if n == 0 || ev_tx.send(String::from_utf8_lossy(&buf[..n]).into_owned()).is_err() {
+            if n == 0
+                || ev_tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+            {
                 break;
             }
         }
@@ -94,7 +110,10 @@ fn kitascan_run_on_a_replay_stores_readings_and_announces_them() {
     // Newest first.
     for (scan, placement) in scans.iter().rev().zip(&sharp) {
         assert_eq!(scan["source"], "camera");
-        assert_eq!(scan["permit_number"], placement.truth.permit_number.as_str());
+        assert_eq!(
+            scan["permit_number"],
+            placement.truth.permit_number.as_str()
+        );
         assert_eq!(scan["full_name"], placement.truth.full_name.as_str());
     }
     let (status, body) = get(addr, "/healthz");
@@ -110,7 +129,10 @@ fn kitascan_run_on_a_replay_stores_readings_and_announces_them() {
         }
     }
     assert_eq!(seen.matches("event: scan").count(), sharp.len(), "{seen}");
-    assert!(seen.contains("reading"), "the state events show the reading");
+    assert!(
+        seen.contains("reading"),
+        "the state events show the reading"
+    );
     for scan in scans {
         assert!(seen.contains(scan["id"].as_str().unwrap()));
     }
