@@ -265,7 +265,12 @@ impl<'a> Reader<'a> {
     /// (Overlapping detections can leave a stray first digit of a date after its label, with
     /// the whole date beside it.)
     fn value_for(&mut self, s: usize, m: &Match<Key>) -> Option<Value> {
-        let candidates = [self.rest_of(s, m.end), self.right_of(s), self.below(s)];
+        let candidates = [
+            self.rest_of(s, m.end),
+            self.right_of(s),
+            self.below(s),
+            self.shaped_right_of(s, m.tag),
+        ];
         let mut found = candidates.into_iter().flatten();
         let first = found.next()?;
         let value = std::iter::once(first.clone())
@@ -334,6 +339,36 @@ impl<'a> Reader<'a> {
                 return None;
             }
             return self.whole(j).map(|v| self.past_fragment(v));
+        }
+        None
+    }
+
+    /// The first segment on `s`'s row, past any others, that has the shape of what `key`
+    /// introduces: a label the detector cut in pieces (`No. Paspor / Pas`, `port Nmbe`) leaves
+    /// its tail between it and its value. Stops at another label or a taken segment.
+    fn shaped_right_of(&self, s: usize, key: Key) -> Option<Value> {
+        let segs = &self.page.segs;
+        let a = &segs[s];
+        let h = a.height();
+        let mut row: Vec<usize> = (0..segs.len())
+            .filter(|&j| j != s && self.page.same_row(s, j))
+            .filter(|&j| {
+                let dx = segs[j].bbox[0] - a.bbox[2];
+                dx >= -0.5 * h && dx <= self.p.right_gap * h
+            })
+            .collect();
+        row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
+        for j in row {
+            if segs[j].is_punctuation() {
+                continue;
+            }
+            if self.labels[j].is_some() || self.used[j] {
+                return None;
+            }
+            let v = self.whole(j).map(|v| self.past_fragment(v));
+            if let Some(v) = v.filter(|v| self.shaped(key, v)) {
+                return Some(v);
+            }
         }
         None
     }
@@ -1113,6 +1148,18 @@ mod tests {
         let o = r.field(FieldName::Occupation);
         assert_eq!(o.value, "DIREKTUR");
         assert!(close(o.polygon[0], [320.0, 200.0]), "{:?}", o.polygon);
+    }
+
+    #[test]
+    fn a_label_cut_in_pieces_still_finds_its_value_on_the_row() {
+        let lines = vec![
+            line("IZIN TINGGAL TETAP ELEKTRONIK", 200.0, 100.0),
+            line("No. Paspor / Pas", 100.0, 200.0),
+            line("port Nmbe", 270.0, 200.0),
+            line("V44456645", 400.0, 200.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::PassportNumber), "V44456645");
     }
 
     #[test]
