@@ -238,6 +238,9 @@ impl<'a> Reader<'a> {
             if m.tag == Key::Field(FieldName::Address) {
                 self.continue_address(&mut value);
             }
+            if m.tag == Key::Birth {
+                self.continue_birth(&mut value);
+            }
             match m.tag {
                 Key::Birth => self.birth(&value, m.score),
                 Key::Field(name) => self.set_normalised(name, &value, m.score),
@@ -262,7 +265,12 @@ impl<'a> Reader<'a> {
     /// (Overlapping detections can leave a stray first digit of a date after its label, with
     /// the whole date beside it.)
     fn value_for(&mut self, s: usize, m: &Match<Key>) -> Option<Value> {
-        let candidates = [self.rest_of(s, m.end), self.right_of(s), self.below(s)];
+        let candidates = [
+            self.rest_of(s, m.end),
+            self.right_of(s),
+            self.below(s),
+            self.shaped_right_of(s, m.tag),
+        ];
         let mut found = candidates.into_iter().flatten();
         let first = found.next()?;
         let value = std::iter::once(first.clone())
@@ -331,6 +339,36 @@ impl<'a> Reader<'a> {
                 return None;
             }
             return self.whole(j).map(|v| self.past_fragment(v));
+        }
+        None
+    }
+
+    /// The first segment on `s`'s row, past any others, that has the shape of what `key`
+    /// introduces: a label the detector cut in pieces (`No. Paspor / Pas`, `port Nmbe`) leaves
+    /// its tail between it and its value. Stops at another label or a taken segment.
+    fn shaped_right_of(&self, s: usize, key: Key) -> Option<Value> {
+        let segs = &self.page.segs;
+        let a = &segs[s];
+        let h = a.height();
+        let mut row: Vec<usize> = (0..segs.len())
+            .filter(|&j| j != s && self.page.same_row(s, j))
+            .filter(|&j| {
+                let dx = segs[j].bbox[0] - a.bbox[2];
+                dx >= -0.5 * h && dx <= self.p.right_gap * h
+            })
+            .collect();
+        row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
+        for j in row {
+            if segs[j].is_punctuation() {
+                continue;
+            }
+            if self.labels[j].is_some() || self.used[j] {
+                return None;
+            }
+            let v = self.whole(j).map(|v| self.past_fragment(v));
+            if let Some(v) = v.filter(|v| self.shaped(key, v)) {
+                return Some(v);
+            }
         }
         None
     }
@@ -424,6 +462,45 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// `SAINT PETERSBURG /` with its date wrapped onto the next line: the free, unclaimed
+    /// line just below, at the value's left edge, joins the value when the two together split
+    /// into a place and a date.
+    fn continue_birth(&mut self, value: &mut Value) {
+        if self.shaped(Key::Birth, value) {
+            return;
+        }
+        let (Some(left), Some(&(last, _, _))) = (
+            self.polygon(value).first().map(|p| p[0]),
+            value.parts.last(),
+        ) else {
+            return;
+        };
+        let segs = &self.page.segs;
+        let a = &segs[last];
+        let h = a.height();
+        let next = (0..segs.len())
+            .filter(|&j| j != last && self.free(j))
+            .filter(|&j| {
+                let b = &segs[j].bbox;
+                b[1] >= a.cy()
+                    && b[1] - a.bbox[3] <= self.p.continuation_gap * h
+                    && (b[0] - left).abs() <= self.p.continuation_indent * h
+            })
+            .filter(|&j| !self.claimed(j, Some(Key::Birth)))
+            .min_by(|&i, &j| segs[i].bbox[1].total_cmp(&segs[j].bbox[1]));
+        let Some(part) = next.and_then(|j| self.whole(j)) else {
+            return;
+        };
+        let mut joined = value.clone();
+        joined.parts.extend(part.parts.iter().copied());
+        if norm::place_and_date(&self.text(&joined)).is_some() {
+            for &(seg, _, _) in &part.parts {
+                self.used[seg] = true;
+            }
+            *value = joined;
+        }
+    }
+
     /// The value's text, parts joined by a space.
     fn text(&self, v: &Value) -> String {
         let parts: Vec<String> = v
@@ -476,21 +553,28 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Characters `from..to` of a one-part value's text, trimmed, as a value of their own.
+    /// Characters `from..to` of a value's text (its parts joined by a space, as
+    /// [`Reader::text`] gives it), trimmed, as a value of their own.
     fn sub(&self, v: &Value, from: usize, to: usize) -> Option<Value> {
-        let &[(s, start, end)] = v.parts.as_slice() else {
-            return None;
-        };
-        let chars = &self.page.segs[s].chars;
-        let (a, b) = ((start + from).min(end), (start + to).min(end));
-        if a >= b {
-            return None;
+        let mut parts = Vec::new();
+        let mut offset = 0;
+        for &(s, start, end) in &v.parts {
+            let len = end - start;
+            let (a, b) = (from.max(offset), to.min(offset + len));
+            if a < b {
+                let chars = &self.page.segs[s].chars;
+                let (a, b) = (start + a - offset, start + b - offset);
+                let slice = &chars[a..b];
+                if let (Some(first), Some(last)) = (
+                    slice.iter().position(|c| !c.is_whitespace()),
+                    slice.iter().rposition(|c| !c.is_whitespace()),
+                ) {
+                    parts.push((s, a + first, a + last + 1));
+                }
+            }
+            offset += len + 1;
         }
-        let a = a + chars[a..b].iter().position(|c| !c.is_whitespace())?;
-        let b = a + chars[a..b].iter().rposition(|c| !c.is_whitespace())? + 1;
-        Some(Value {
-            parts: vec![(s, a, b)],
-        })
+        (!parts.is_empty()).then_some(Value { parts })
     }
 
     /// Stores a field read from `v` with the given normalised value and confidence factor.
@@ -1064,6 +1148,36 @@ mod tests {
         let o = r.field(FieldName::Occupation);
         assert_eq!(o.value, "DIREKTUR");
         assert!(close(o.polygon[0], [320.0, 200.0]), "{:?}", o.polygon);
+    }
+
+    #[test]
+    fn a_label_cut_in_pieces_still_finds_its_value_on_the_row() {
+        let lines = vec![
+            line("IZIN TINGGAL TETAP ELEKTRONIK", 200.0, 100.0),
+            line("No. Paspor / Pas", 100.0, 200.0),
+            line("port Nmbe", 270.0, 200.0),
+            line("V44456645", 400.0, 200.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::PassportNumber), "V44456645");
+    }
+
+    #[test]
+    fn a_birth_date_wrapped_onto_the_next_line_is_read() {
+        let lines = vec![
+            line("KARTU IZIN TINGGAL TERBATAS", 200.0, 100.0),
+            line("Tempat/Tgl. Lahir", 100.0, 200.0),
+            line(": SAINT PETERSBURG /", 300.0, 200.0),
+            line("11-09-1960", 320.0, 222.0),
+            line("Kewarganegaraan", 100.0, 250.0),
+            line(": RUSIA", 300.0, 250.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::PlaceOfBirth), "SAINT PETERSBURG");
+        assert_eq!(value(&r, FieldName::DateOfBirth), "11-09-1960");
+        assert_eq!(value(&r, FieldName::Nationality), "RUSIA");
+        let date = r.field(FieldName::DateOfBirth);
+        assert!(close(date.polygon[0], [320.0, 222.0]), "{:?}", date.polygon);
     }
 
     #[test]

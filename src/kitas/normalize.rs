@@ -186,9 +186,27 @@ pub fn date(s: &str) -> Option<String> {
         .split(['-', '/', '.', ',', ' ', '_'])
         .filter(|p| !p.is_empty())
         .collect();
+    match parts.as_slice() {
+        [d, m, y] => date_of(d, m, y),
+        _ => spaced_date(&s),
+    }
+}
+
+/// `10-08-196 3`: a numeric date whose marks split it in three, with a space read inside a
+/// part.
+fn spaced_date(s: &str) -> Option<String> {
+    let parts: Vec<String> = s
+        .split(['-', '/', '.', ',', '_'])
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+        .filter(|p| !p.is_empty())
+        .collect();
     let [d, m, y] = parts.as_slice() else {
         return None;
     };
+    date_of(d, m, y)
+}
+
+fn date_of(d: &str, m: &str, y: &str) -> Option<String> {
     let (day, r1) = date_number(d, 1, 2)?;
     let (year, r3) = date_number(y, 4, 4)?;
     let (mon, r2, numeric_len) = match date_number(m, 1, 2) {
@@ -270,7 +288,9 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
     let right: String = chars[i + 1..].iter().collect();
     let date = date(&right)?;
     let is_sep = |c: &char| c.is_whitespace() || matches!(c, ',' | '/' | ':');
-    let place_end = chars[..i].iter().rposition(|c| !is_sep(c))? + 1;
+    // A comma read as `.` (or a stray dot before it) is left at the end of the place: no
+    // place name ends in a dot, so trailing dots go with the separator.
+    let place_end = chars[..i].iter().rposition(|c| !is_sep(c) && *c != '.')? + 1;
     let place_start = chars[..place_end].iter().position(|c| !is_sep(c))?;
     let mut place: String = chars[place_start..place_end].iter().collect();
     // A slash read as `I`, `l`, `|` or `1` is left as a lone character after the place.
@@ -558,6 +578,8 @@ mod tests {
             (": 11-07-2020", "11-07-2020"),
             ("  20-01- 1979 ", "20-01-1979"),
             ("29-02-2024", "29-02-2024"),
+            ("10-08-196 3", "10-08-1963"),
+            ("1 0-08-1963", "10-08-1963"),
         ];
         for (input, want) in table {
             assert_eq!(date(input).as_deref(), Some(want), "{input:?}");
@@ -600,6 +622,8 @@ mod tests {
             "26 Juno 2024",
             "JOHN DOE",
             "123-04-2020",
+            "FUJIAN 20-01-1979",
+            "12-0 1-20",
         ] {
             assert_eq!(date(input), None, "{input:?}");
         }
@@ -664,6 +688,18 @@ mod tests {
             ("NEW YORK 04-03-1984", "NEW YORK", "04-03-1984"),
             ("HO CHI MINH, 2O-01-1979", "HO CHI MINH", "20-01-1979"),
             ("GLASGOW I 21-11-1971", "GLASGOW", "21-11-1971"),
+            ("Bandung., 16-07-2019", "Bandung", "16-07-2019"),
+            ("BIRMINGHAM. 04-03-1984", "BIRMINGHAM", "04-03-1984"),
+            (
+                "ST. PETERSBURG / 04-03-1984",
+                "ST. PETERSBURG",
+                "04-03-1984",
+            ),
+            (
+                "SAINT PETERSBURG / 10-08-196 3",
+                "SAINT PETERSBURG",
+                "10-08-1963",
+            ),
         ];
         for (input, place, date) in table {
             let got = place_and_date(input).unwrap_or_else(|| panic!("{input:?} not split"));

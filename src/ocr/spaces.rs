@@ -27,6 +27,18 @@ pub struct SpaceParams {
     pub ink_jump: f32,
     /// ...and the run above it at least this wide (letter gaps reach 0.29 in proportional fonts);
     pub ink_floor: f32,
+    /// A line without such a jump may still have a narrower one: JPEG compression blurs letter
+    /// and word gaps toward each other (0.19 inside a word against 0.33 at a space, 0.26
+    /// against 0.41). A jump of at least `weak_jump`, with the run above it at least
+    /// `weak_ratio` times the one below, splits too, but a gap under `ink_fallback` then counts
+    /// as a space only when the time steps agree (at least `weak_step_ratio` times the pitch):
+    /// a monospaced font's wide letter gaps (`J L`, `2 - 0`) sit in the same range, but in
+    /// even steps. Nor does a weak gap put a space beside a hyphen (`26-08-2013`, `LAKI-LAKI`).
+    pub weak_jump: f32,
+    /// See `weak_jump`.
+    pub weak_ratio: f32,
+    /// See `weak_jump`: steps 3-4 apart inside a word and 5-6 across a space at height 48.
+    pub weak_step_ratio: f32,
     /// A line with no such jump (one word, or a monospaced font whose letters stand apart in
     /// their cells) takes this threshold. Monospaced letter gaps reach 0.47 but mostly sit next
     /// to punctuation, which never takes a space before it; proportional word gaps go down to
@@ -49,6 +61,9 @@ impl Default for SpaceParams {
             enabled: true,
             ink_jump: 0.15,
             ink_floor: 0.3,
+            weak_jump: 0.12,
+            weak_ratio: 1.4,
+            weak_step_ratio: 1.4,
             ink_fallback: 0.38,
             min_contrast: 60.0,
             step_ratio: 1.45,
@@ -148,6 +163,10 @@ fn center(c: &DecodedChar) -> f32 {
 /// Characters that never start a word.
 const NO_SPACE_BEFORE: [char; 5] = ['.', ',', ':', ';', ')'];
 
+/// Characters often followed by a gap far wider than a word space (`Name :    value`): kept
+/// out of the statistics that place a line's threshold.
+const WIDE_AFTER: [char; 1] = [':'];
+
 /// Puts back missed spaces; keeps the ones the model emitted, drops doubled, leading and
 /// trailing ones.
 pub fn restore_spaces(
@@ -172,10 +191,16 @@ pub fn restore_spaces(
     let letter_pairs: Vec<GapSignals> = chars
         .windows(2)
         .zip(&signals)
-        .filter(|(w, _)| w[0].ch != ' ' && w[1].ch != ' ' && !NO_SPACE_BEFORE.contains(&w[1].ch))
+        .filter(|(w, _)| {
+            w[0].ch != ' '
+                && w[1].ch != ' '
+                && !NO_SPACE_BEFORE.contains(&w[1].ch)
+                && !WIDE_AFTER.contains(&w[0].ch)
+        })
         .map(|(_, s)| *s)
         .collect();
-    let ink_threshold = ink_threshold(&letter_pairs, p);
+    let ink = ink_threshold(&letter_pairs, p);
+    let confirmed_step = pitch * p.weak_step_ratio;
     let mut out: Vec<DecodedChar> = Vec::with_capacity(chars.len() + 4);
     for (i, c) in chars.into_iter().enumerate() {
         if let Some(prev) = out.last().filter(|prev| prev.ch != ' ' && c.ch != ' ') {
@@ -184,7 +209,13 @@ pub fn restore_spaces(
             // its cell is as blank as a space on both sides.
             let space = !NO_SPACE_BEFORE.contains(&c.ch)
                 && match s.ink {
-                    Some(ink) => ink >= ink_threshold,
+                    Some(gap) if ink.weak && gap < p.ink_fallback => {
+                        gap >= ink.threshold
+                            && s.steps >= confirmed_step
+                            && prev.ch != '-'
+                            && c.ch != '-'
+                    }
+                    Some(gap) => gap >= ink.threshold,
                     None => s.steps >= step_threshold,
                 };
             if space {
@@ -209,16 +240,43 @@ pub fn restore_spaces(
     out
 }
 
+/// Where a line's blank runs split into letter gaps and word gaps.
+struct InkThreshold {
+    threshold: f32,
+    /// Found at a weak jump only: gaps under the fallback need the steps' agreement.
+    weak: bool,
+}
+
 /// The blank run that separates words on this line: the middle of the first jump, going up
 /// from the narrowest, between sorted runs (see [`SpaceParams`]). The first, not the widest:
 /// a `:` before a value leaves a run far wider than any word space, and the widest jump would
 /// then fall above the word spaces.
-fn ink_threshold(signals: &[GapSignals], p: &SpaceParams) -> f32 {
+fn ink_threshold(signals: &[GapSignals], p: &SpaceParams) -> InkThreshold {
     let mut inks: Vec<f32> = signals.iter().filter_map(|s| s.ink).collect();
     inks.sort_by(f32::total_cmp);
-    inks.windows(2)
-        .find(|w| w[1] >= p.ink_floor && w[1] - w[0] >= p.ink_jump)
-        .map_or(p.ink_fallback, |w| ((w[0] + w[1]) / 2.0).max(p.ink_floor))
+    let middle = |w: &[f32]| ((w[0] + w[1]) / 2.0).max(p.ink_floor);
+    let strong = inks
+        .windows(2)
+        .find(|w| w[1] >= p.ink_floor && w[1] - w[0] >= p.ink_jump);
+    if let Some(w) = strong {
+        return InkThreshold {
+            threshold: middle(w),
+            weak: false,
+        };
+    }
+    let weak = inks
+        .windows(2)
+        .find(|w| w[1] >= p.ink_floor && w[1] - w[0] >= p.weak_jump && w[1] >= p.weak_ratio * w[0]);
+    match weak {
+        Some(w) => InkThreshold {
+            threshold: middle(w),
+            weak: true,
+        },
+        None => InkThreshold {
+            threshold: p.ink_fallback,
+            weak: false,
+        },
+    }
 }
 
 fn median(s: &mut [f32]) -> f32 {
@@ -325,6 +383,29 @@ mod tests {
             )),
             "AB C"
         );
+    }
+
+    /// Blocks on a 30 px text height with letter gaps of 6 px (0.2) and a last gap of 10 px
+    /// (0.33): a weak jump. The last character is read `last_step` steps (of 8 px) after the
+    /// third; the others 3 steps apart.
+    fn weak_line(last_step: usize) -> String {
+        let img = strip(&[(0, 18), (24, 44), (50, 68), (78, 98)]);
+        let profile = InkProfile::of(&img, 60.0).expect("contrast");
+        let chars = vec![at('A', 1), at('B', 4), at('C', 7), at('D', 7 + last_step)];
+        text(&restore_spaces(
+            chars,
+            8.0,
+            Some(&profile),
+            &SpaceParams::default(),
+        ))
+    }
+
+    #[test]
+    fn a_weak_ink_jump_needs_the_steps_to_agree() {
+        // In even steps (a monospaced font's wide letter gap): no space.
+        assert_eq!(weak_line(3), "ABCD");
+        // Steps wider than the line's pitch: the missed space of blurred text.
+        assert_eq!(weak_line(5), "ABC D");
     }
 
     #[test]
