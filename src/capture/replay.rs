@@ -158,14 +158,14 @@ mod tests {
         assert_eq!(f0.image.get_pixel(0, 0)[0], 0);
         assert_eq!(f1.image.get_pixel(0, 0)[0], 10);
         assert!((f1.at - f0.at).as_secs_f64() - 0.1 < 1e-6);
-        // Busy for half a second: frames 2..=5 pass unseen.
+        // Busy until 0.55 s: frames 2..=4 pass unseen; frame 5 is the one on the sensor.
         clock.advance(Duration::from_millis(450));
         let f = replay.next_frame().unwrap().unwrap();
-        assert_eq!(f.seq, 6);
+        assert_eq!(f.seq, 5);
         let rest: Vec<u64> = std::iter::from_fn(|| replay.next_frame().unwrap())
             .map(|f| f.seq)
             .collect();
-        assert_eq!(rest, vec![7, 8, 9]);
+        assert_eq!(rest, vec![6, 7, 8, 9]);
     }
 
     #[test]
