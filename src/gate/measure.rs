@@ -165,7 +165,7 @@ mod tests {
                 return Rgb([90, 90, 95]);
             }
             let row = (y - 40) / 12;
-            let bar = (y - 40) % 12 < 5 && ((x * 7 + row * 13 + seed * 31) / 9) % 5 != 0;
+            let bar = (y - 40) % 12 < 5 && !((x * 7 + row * 13 + seed * 31) / 9).is_multiple_of(5);
             if bar {
                 Rgb([20, 20, 20])
             } else {
