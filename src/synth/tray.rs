@@ -186,42 +186,27 @@ pub fn write_scene(
                 let travel = width as f32 * 0.8;
                 let offset = |t: f32| travel * t * t;
                 let at = |dx: f32| rest.map(|[x, y]| [x + dx, y]);
-                for k in 0..slide {
-                    let t = 1.0 - k as f32 / slide as f32;
-                    let step = offset(t) - offset(t - 1.0 / slide as f32);
+                // Where along its path each frame shows it (0 = at rest), in, still, out.
+                let n = slide as f32;
+                let path = (0..slide)
+                    .map(|k| (1.0 - k as f32 / n, Phase::Moving))
+                    .chain((0..still).map(|_| (0.0, Phase::Still)))
+                    .chain((1..=slide).map(|k| (k as f32 / n, Phase::Moving)));
+                for (t, phase) in path {
+                    // Smeared over half the distance it moves between frames.
+                    let motion = match phase {
+                        Phase::Moving => offset(t) - offset(t - 1.0 / n),
+                        _ => 0.0,
+                    };
                     let img = shoot(
                         &tray,
                         Some((&page, at(offset(t)))),
-                        [step * 0.5, 0.0],
+                        [motion * 0.5, 0.0],
                         &params,
                         light_seed,
                         &mut rng,
                     )?;
-                    emit(&mut scene, img, Phase::Moving, Some(index))?;
-                }
-                for _ in 0..still {
-                    let img = shoot(
-                        &tray,
-                        Some((&page, rest)),
-                        [0.0, 0.0],
-                        &params,
-                        light_seed,
-                        &mut rng,
-                    )?;
-                    emit(&mut scene, img, Phase::Still, Some(index))?;
-                }
-                for k in 1..=slide {
-                    let t = k as f32 / slide as f32;
-                    let step = offset(t) - offset(t - 1.0 / slide as f32);
-                    let img = shoot(
-                        &tray,
-                        Some((&page, at(offset(t)))),
-                        [step * 0.5, 0.0],
-                        &params,
-                        light_seed,
-                        &mut rng,
-                    )?;
-                    emit(&mut scene, img, Phase::Moving, Some(index))?;
+                    emit(&mut scene, img, phase, Some(index))?;
                 }
             }
         }
