@@ -4,9 +4,11 @@
 //! follow along.
 //!
 //! Invariants:
-//! - The gate sees every frame the source delivers while no reading is in progress; frames that
-//!   arrive during a reading are dropped, never queued (a camera's frames are only worth
-//!   anything while fresh).
+//! - The gate sees every frame the source delivers, also while a reading is in progress, so it
+//!   knows when the tray was emptied or another permit laid down meanwhile. Frames are never
+//!   queued (a camera's frames are only worth anything while fresh): if the gate picks a frame
+//!   while the worker is busy (another permit settled), that one capture is held and read next;
+//!   a later pick replaces it.
 //! - A source that fails is reopened with exponential backoff; meanwhile the state is `fault`.
 //! - Stopping ([`Daemon::stopper`]) finishes the reading in progress, stores it, and turns the
 //!   LED off.
@@ -22,7 +24,7 @@ use crate::api::reader::jpeg;
 use crate::api::{AppState, Recognizer, new_id, new_scan};
 use crate::capture::{Frame, FrameSource};
 use crate::clock::Clock;
-use crate::gate::{Gate, GateParams, Verdict};
+use crate::gate::{Capture, Gate, GateParams, Verdict};
 use crate::kitas::read::Source;
 use crate::led::{LedState, StatusLed};
 use crate::store::ScanSource;
@@ -30,10 +32,10 @@ use crate::store::ScanSource;
 /// How readings take time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Timing {
-    /// A reading runs on its worker while frames keep arriving (and are dropped).
+    /// A reading runs on its worker while frames keep arriving.
     RealTime,
-    /// The loop waits for each reading, then lets this much simulated time pass (the frames of
-    /// that time are dropped by the source, as a camera's would be).
+    /// A reading is done at once but reported only once this much time has passed on the
+    /// clock, while frames keep arriving: the same sequence as in real time, deterministic.
     Simulated { read_time: Duration },
 }
 
@@ -73,8 +75,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     pub frames: u64,
-    /// Frames that arrived while a reading was in progress.
-    pub dropped: u64,
+    /// Frames that arrived while a reading was in progress (judged by the gate, not read).
+    pub while_reading: u64,
     /// Readings started: (frame number, focus).
     pub reads: Vec<(u64, f32)>,
     /// Times the source failed and had to be reopened.
@@ -100,9 +102,35 @@ pub struct Daemon {
     outcomes: Vec<Outcome>,
 }
 
-struct Pending {
-    /// The outcome and when the worker had it.
-    rx: Receiver<(Outcome, Duration)>,
+/// A reading in progress.
+enum Pending {
+    /// On its worker: the outcome and when the worker had it.
+    Running(Receiver<(Outcome, Duration)>),
+    /// Simulated: done, reported once the clock reaches its time.
+    Done((Outcome, Duration)),
+}
+
+impl Pending {
+    /// The outcome, if the reading has ended.
+    fn poll(&mut self, clock: &dyn Clock) -> Option<(Outcome, Duration)> {
+        match self {
+            Pending::Running(rx) => match rx.try_recv() {
+                Ok(done) => Some(done),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => Some(stopped(clock)),
+            },
+            Pending::Done((_, at)) if clock.now() < *at => None,
+            Pending::Done(done) => Some(done.clone()),
+        }
+    }
+
+    /// Waits for the outcome (stopping).
+    fn wait(self, clock: &dyn Clock) -> (Outcome, Duration) {
+        match self {
+            Pending::Running(rx) => rx.recv().unwrap_or_else(|_| stopped(clock)),
+            Pending::Done(done) => done,
+        }
+    }
 }
 
 impl Daemon {
@@ -159,6 +187,7 @@ impl Daemon {
         let mut backoff = self.params.backoff_min;
         let mut open = false;
         let mut pending: Option<Pending> = None;
+        let mut held: Option<Box<Capture>> = None;
         self.show(LedState::Idle);
         while !self.stop.load(Ordering::SeqCst) {
             if let Some(tick) = &mut self.tick {
@@ -193,65 +222,68 @@ impl Daemon {
                 }
             };
             stats.frames += 1;
-            if let Some(p) = pending.take() {
-                match p.rx.try_recv() {
-                    Ok(done) => self.finish(done, &mut stats),
-                    Err(TryRecvError::Empty) => {
-                        // Still reading: this frame is dropped.
-                        stats.dropped += 1;
-                        pending = Some(p);
-                        continue;
+            if let Some(p) = &mut pending {
+                match p.poll(&*self.clock) {
+                    Some(done) => {
+                        pending = None;
+                        self.finish(done, &mut stats);
                     }
-                    Err(TryRecvError::Disconnected) => {
-                        self.finish(stopped(&*self.clock), &mut stats)
-                    }
+                    None => stats.while_reading += 1,
                 }
             }
-            pending = self.judge(&frame, &mut stats);
-            if let (Some(p), Timing::Simulated { read_time }) = (&pending, self.params.timing) {
-                let (outcome, _) = p.rx.recv().unwrap_or_else(|_| stopped(&*self.clock));
-                pending = None;
-                self.clock.sleep(read_time);
-                let done = (outcome, self.clock.now());
-                self.finish(done, &mut stats);
+            if pending.is_none()
+                && let Some(capture) = held.take()
+            {
+                pending = Some(self.start_reading(*capture, &mut stats));
+            }
+            match self.gate.observe(&frame) {
+                Verdict::Read(capture) if pending.is_some() => {
+                    // Another permit settled while the last one is being read: read it next.
+                    held = Some(capture);
+                }
+                Verdict::Read(capture) => pending = Some(self.start_reading(*capture, &mut stats)),
+                // A reading in progress keeps the LED on `reading`.
+                _ if pending.is_some() || held.is_some() => {}
+                verdict => self.show_verdict(verdict),
             }
         }
         if let Some(p) = pending {
             // Stopping: the reading in progress is finished and stored first.
-            let done = p.rx.recv().unwrap_or_else(|_| stopped(&*self.clock));
+            let done = p.wait(&*self.clock);
             self.finish(done, &mut stats);
+        }
+        if held.is_some() {
+            tracing::info!("stopping: a permit that settled during the last reading is not read");
         }
         self.led.off();
         stats
     }
 
-    /// Passes a frame through the gate; starts a reading when it says so.
-    fn judge(&mut self, frame: &Frame, stats: &mut Stats) -> Option<Pending> {
-        match self.gate.observe(frame) {
+    /// Shows what the gate made of a frame while no reading is in progress.
+    fn show_verdict(&mut self, verdict: Verdict) {
+        match verdict {
             Verdict::Empty => {
                 self.result = None;
                 self.show(LedState::Idle);
-                None
             }
             Verdict::HoldStill(_) => {
                 self.result = None;
                 self.show(LedState::HoldStill);
-                None
             }
             Verdict::AlreadyRead => {
                 let shown = self.result.unwrap_or(LedState::ReadOk);
                 self.show(shown);
-                None
             }
-            Verdict::Read(capture) => {
-                stats.reads.push((capture.frame.seq, capture.focus));
-                self.show(LedState::Reading);
-                Some(self.start_reading(capture.frame))
-            }
+            Verdict::Read(_) => {}
         }
     }
 
-    fn start_reading(&self, frame: Frame) -> Pending {
+    /// Starts reading a capture on a worker thread (or, simulated, reads it at once and reports
+    /// it after the simulated read time).
+    fn start_reading(&mut self, capture: Capture, stats: &mut Stats) -> Pending {
+        stats.reads.push((capture.frame.seq, capture.focus));
+        self.show(LedState::Reading);
+        let frame = capture.frame;
         let (tx, rx) = mpsc::channel();
         let recognizer = self.recognizer.clone();
         let api = self.api.clone();
@@ -269,7 +301,14 @@ impl Daemon {
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start a reading thread");
         }
-        Pending { rx }
+        match self.params.timing {
+            Timing::RealTime => Pending::Running(rx),
+            Timing::Simulated { read_time } => {
+                let started = self.clock.now();
+                let (outcome, _) = rx.recv().unwrap_or_else(|_| stopped(&*self.clock));
+                Pending::Done((outcome, started + read_time))
+            }
+        }
     }
 
     fn finish(&mut self, (outcome, at): (Outcome, Duration), stats: &mut Stats) {

@@ -162,7 +162,7 @@ fn start_camera(
             tracing::info!(
                 source = %name,
                 frames = stats.frames,
-                dropped = stats.dropped,
+                while_reading = stats.while_reading,
                 reads = stats.reads.len(),
                 reconnects = stats.reconnects,
                 "camera loop ended"

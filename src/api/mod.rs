@@ -55,15 +55,52 @@ struct Inner {
     queue: ReadQueue,
     events: broadcast::Sender<ServerEvent>,
     metrics: Arc<metrics::Metrics>,
-    daemon_state: Arc<Mutex<String>>,
+    daemon_state: Arc<Mutex<StateBoard>>,
 }
 
-/// Daemon states the API reports until the camera side adds its own.
+/// The two states the API itself knows; the camera loop adds its own (`crate::led::LedState`).
 pub mod daemon_state {
     /// Waiting for work.
     pub const IDLE: &str = "idle";
     /// Reading an upload.
     pub const READING: &str = "reading";
+}
+
+/// The daemon state the API reports (`/healthz`, `state` events, the kiosk page): the camera
+/// loop's state, except that uploads being read show as `reading` while the camera side is
+/// idle. The person at the tray is told about the tray first.
+#[derive(Debug)]
+pub(crate) struct StateBoard {
+    camera: String,
+    uploads: usize,
+}
+
+impl StateBoard {
+    fn new() -> StateBoard {
+        StateBoard {
+            camera: daemon_state::IDLE.to_string(),
+            uploads: 0,
+        }
+    }
+
+    pub(crate) fn shown(&self) -> &str {
+        if self.uploads > 0 && self.camera == daemon_state::IDLE {
+            daemon_state::READING
+        } else {
+            &self.camera
+        }
+    }
+
+    /// Applies a change; returns the state shown after it if that differs from before.
+    pub(crate) fn change(&mut self, change: impl FnOnce(&mut StateBoard)) -> Option<String> {
+        let before = self.shown().to_string();
+        change(self);
+        (self.shown() != before).then(|| self.shown().to_string())
+    }
+
+    pub(crate) fn add_uploads(&mut self, delta: isize) {
+        self.uploads = self.uploads.saturating_add_signed(delta);
+    }
 }
 
 impl AppState {
@@ -72,7 +109,7 @@ impl AppState {
     pub fn new(config: Config, store: Arc<Store>, recognizer: Arc<dyn Recognizer>) -> AppState {
         let (events, _) = broadcast::channel(64);
         let metrics = Arc::new(metrics::Metrics::new());
-        let daemon_state = Arc::new(Mutex::new(daemon_state::IDLE.to_string()));
+        let daemon_state = Arc::new(Mutex::new(StateBoard::new()));
         let queue = ReadQueue::start(
             &config,
             recognizer,
@@ -103,22 +140,30 @@ impl AppState {
         self.0.events.receiver_count()
     }
 
-    /// The daemon's current state, as last set.
+    /// The daemon's current state (see [`StateBoard`]).
     pub fn daemon_state(&self) -> String {
-        self.0
+        let board = self
+            .0
             .daemon_state
             .lock()
-            .map(|s| s.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
+            .unwrap_or_else(|p| p.into_inner());
+        board.shown().to_string()
     }
 
-    /// Records and announces a daemon state change (a `state` event).
+    /// Records the camera loop's state; announces the change (a `state` event) if it changes
+    /// what is shown.
     pub fn set_daemon_state(&self, state: &str) {
-        match self.0.daemon_state.lock() {
-            Ok(mut s) => *s = state.to_string(),
-            Err(p) => *p.into_inner() = state.to_string(),
+        let shown = {
+            let mut board = self
+                .0
+                .daemon_state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            board.change(|b| b.camera = state.to_string())
+        };
+        if let Some(shown) = shown {
+            let _ = self.0.events.send(ServerEvent::state(&shown));
         }
-        let _ = self.0.events.send(ServerEvent::state(state));
     }
 
     /// Stores a scan, counts it and announces it (a `scan` event with its summary).

@@ -17,8 +17,8 @@ use std::time::Instant;
 use image::RgbImage;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, oneshot};
 
-use super::ServerEvent;
 use super::metrics::Metrics;
+use super::{ServerEvent, StateBoard};
 use crate::config::Config;
 use crate::input::{self, InputError, Limits};
 use crate::kitas::Reading;
@@ -86,7 +86,7 @@ impl ReadQueue {
         recognizer: Arc<dyn Recognizer>,
         metrics: Arc<Metrics>,
         events: broadcast::Sender<ServerEvent>,
-        daemon_state: Arc<Mutex<String>>,
+        daemon_state: Arc<Mutex<StateBoard>>,
     ) -> ReadQueue {
         let r = &config.reader;
         // Room for every admitted upload, so that a job admitted while the workers have not
@@ -103,7 +103,6 @@ impl ReadQueue {
             metrics: metrics.clone(),
             events,
             daemon_state,
-            busy: Arc::new(Mutex::new(0)),
         };
         for i in 0..r.workers {
             let (worker, rx) = (worker.clone(), rx.clone());
@@ -147,9 +146,8 @@ struct Worker {
     recognizer: Arc<dyn Recognizer>,
     metrics: Arc<Metrics>,
     events: broadcast::Sender<ServerEvent>,
-    daemon_state: Arc<Mutex<String>>,
-    /// Jobs being read, across workers: the daemon state is `reading` while it is not zero.
-    busy: Arc<Mutex<usize>>,
+    /// The shown state; counts the uploads being read, across workers.
+    daemon_state: Arc<Mutex<StateBoard>>,
 }
 
 impl Worker {
@@ -195,17 +193,12 @@ impl Worker {
     }
 
     fn set_busy(&self, delta: isize) {
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        let before = *busy;
-        *busy = busy.saturating_add_signed(delta);
-        let state = match (before, *busy) {
-            (0, 1..) => Some(super::daemon_state::READING),
-            (1.., 0) => Some(super::daemon_state::IDLE),
-            _ => None,
+        let shown = {
+            let mut board = self.daemon_state.lock().unwrap_or_else(|p| p.into_inner());
+            board.change(|b| b.add_uploads(delta))
         };
-        if let Some(state) = state {
-            *self.daemon_state.lock().unwrap_or_else(|p| p.into_inner()) = state.to_string();
-            let _ = self.events.send(ServerEvent::state(state));
+        if let Some(shown) = shown {
+            let _ = self.events.send(ServerEvent::state(&shown));
         }
     }
 

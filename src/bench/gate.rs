@@ -174,9 +174,9 @@ pub fn run(engine: Arc<Engine>, width: u32, height: u32, fps: f32, seed: u64) ->
         );
     }
     println!(
-        "frames played {}, dropped while reading {}, outcomes {:?}",
+        "frames played {}, judged while reading {}, outcomes {:?}",
         stats.frames,
-        stats.dropped,
+        stats.while_reading,
         daemon.outcomes().len()
     );
     Ok(())

@@ -5,45 +5,57 @@ use image::RgbImage;
 
 use crate::geometry::{Point, Quad};
 
-/// The document region's luma sampled onto a grid: the quad's inner part (the outer
-/// `margin` of each side is left out, so the page's own edge does not count as detail), at
-/// `step` pixels of the frame between samples.
-struct Region {
-    luma: Vec<f32>,
+/// The document region as a `w` x `h` grid over the quad (a bilinear patch of its corners,
+/// nearest pixel), leaving out `margin` of each side so the page's own edge does not count as
+/// detail. Rows are sampled on demand: focus needs only some of them.
+struct Grid<'a> {
+    frame: &'a RgbImage,
+    quad: &'a Quad,
     w: usize,
     h: usize,
-}
-
-fn luma(frame: &RgbImage, x: u32, y: u32) -> f32 {
-    let [r, g, b] = frame.get_pixel(x, y).0;
-    0.299 * f32::from(r) + 0.587 * f32::from(g) + 0.114 * f32::from(b)
+    margin: f32,
 }
 
 fn lerp(a: Point, b: Point, t: f32) -> Point {
     [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
 }
 
-/// Samples the quad as a `w` x `h` grid (bilinear patch of its corners, nearest pixel), leaving
-/// out `margin` of each side.
-fn sample(frame: &RgbImage, quad: &Quad, w: usize, h: usize, margin: f32) -> Region {
-    let (fw, fh) = (frame.width() as f32, frame.height() as f32);
-    let mut luma_grid = Vec::with_capacity(w * h);
-    for j in 0..h {
-        let v = margin + (1.0 - 2.0 * margin) * (j as f32 + 0.5) / h as f32;
-        let left = lerp(quad[0], quad[3], v);
-        let right = lerp(quad[1], quad[2], v);
-        for i in 0..w {
-            let u = margin + (1.0 - 2.0 * margin) * (i as f32 + 0.5) / w as f32;
-            let p = lerp(left, right, u);
-            let x = p[0].clamp(0.0, fw - 1.0) as u32;
-            let y = p[1].clamp(0.0, fh - 1.0) as u32;
-            luma_grid.push(luma(frame, x, y));
+impl Grid<'_> {
+    /// The luma of row `j` into `out` (cleared first).
+    fn row(&self, j: usize, out: &mut Vec<f32>) {
+        out.clear();
+        let (fw, fh) = (self.frame.width(), self.frame.height());
+        let (maxx, maxy) = (fw as f32 - 1.0, fh as f32 - 1.0);
+        let raw = self.frame.as_raw();
+        let span = 1.0 - 2.0 * self.margin;
+        let v = self.margin + span * (j as f32 + 0.5) / self.h as f32;
+        let left = lerp(self.quad[0], self.quad[3], v);
+        let right = lerp(self.quad[1], self.quad[2], v);
+        // Along a row the sample point moves by a fixed step.
+        let u0 = self.margin + span * 0.5 / self.w as f32;
+        let du = span / self.w as f32;
+        let (dx, dy) = (right[0] - left[0], right[1] - left[1]);
+        let (mut x, mut y) = (left[0] + dx * u0, left[1] + dy * u0);
+        for _ in 0..self.w {
+            let px = x.clamp(0.0, maxx) as usize;
+            let py = y.clamp(0.0, maxy) as usize;
+            let at = (py * fw as usize + px) * 3;
+            let (r, g, b) = (raw[at], raw[at + 1], raw[at + 2]);
+            out.push(0.299 * f32::from(r) + 0.587 * f32::from(g) + 0.114 * f32::from(b));
+            x += dx * du;
+            y += dy * du;
         }
     }
-    Region {
-        luma: luma_grid,
-        w,
-        h,
+
+    /// Every row, one after the other.
+    fn all(&self) -> Vec<f32> {
+        let mut all = Vec::with_capacity(self.w * self.h);
+        let mut row = Vec::with_capacity(self.w);
+        for j in 0..self.h {
+            self.row(j, &mut row);
+            all.extend_from_slice(&row);
+        }
+        all
     }
 }
 
@@ -70,14 +82,25 @@ pub fn focus(frame: &RgbImage, quad: &Quad, side: u32) -> f32 {
     let scale = (side as f32 / long).min(1.0);
     let w = ((qw * scale) as usize).max(3);
     let h = ((qh * scale) as usize).max(3);
-    let r = sample(frame, quad, w, h, 0.04);
+    let grid = Grid {
+        frame,
+        quad,
+        w,
+        h,
+        margin: 0.04,
+    };
     let (mut sum, mut sum2, mut n) = (0.0f64, 0.0f64, 0usize);
     let (mut lsum, mut lsum2) = (0.0f64, 0.0f64);
-    for y in 1..r.h - 1 {
-        for x in 1..r.w - 1 {
-            let at = |x: usize, y: usize| r.luma[y * r.w + x];
-            let c = at(x, y);
-            let lap = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * c;
+    let [mut above, mut at, mut below] = [0; 3].map(|_| Vec::with_capacity(w));
+    // The Laplacian on every FOCUS_ROWS-th row (with the rows above and below it): the same
+    // statistic as on every row, for a fraction of the sampling.
+    for y in (1..h - 1).step_by(FOCUS_ROWS) {
+        grid.row(y - 1, &mut above);
+        grid.row(y, &mut at);
+        grid.row(y + 1, &mut below);
+        for x in 1..w - 1 {
+            let c = at[x];
+            let lap = at[x - 1] + at[x + 1] + above[x] + below[x] - 4.0 * c;
             sum += f64::from(lap);
             sum2 += f64::from(lap) * f64::from(lap);
             lsum += f64::from(c);
@@ -98,12 +121,22 @@ pub fn focus(frame: &RgbImage, quad: &Quad, side: u32) -> f32 {
     (lap_var / luma_var) as f32
 }
 
+/// Focus evaluates the Laplacian on one row in this many.
+const FOCUS_ROWS: usize = 8;
+
 /// Share of the document region's pixels that are saturated (luma at or above `level`): a
 /// lamp's reflection on glossy paper or a laminated card, which hides the print under it.
 pub fn glare(frame: &RgbImage, quad: &Quad, level: f32) -> f32 {
-    let r = sample(frame, quad, 96, 96, 0.02);
-    let bright = r.luma.iter().filter(|&&l| l >= level).count();
-    bright as f32 / r.luma.len().max(1) as f32
+    let luma = Grid {
+        frame,
+        quad,
+        w: 96,
+        h: 96,
+        margin: 0.02,
+    }
+    .all();
+    let bright = luma.iter().filter(|&&l| l >= level).count();
+    bright as f32 / luma.len().max(1) as f32
 }
 
 /// Side of a [`Fingerprint`]'s grid.
@@ -116,13 +149,20 @@ pub struct Fingerprint(Vec<f32>);
 
 impl Fingerprint {
     pub fn of(frame: &RgbImage, quad: &Quad) -> Fingerprint {
-        let r = sample(frame, quad, PRINT, PRINT, 0.05);
-        let n = r.luma.len() as f32;
-        let mean = r.luma.iter().sum::<f32>() / n;
-        let sd = (r.luma.iter().map(|l| (l - mean).powi(2)).sum::<f32>() / n)
+        let luma = Grid {
+            frame,
+            quad,
+            w: PRINT,
+            h: PRINT,
+            margin: 0.05,
+        }
+        .all();
+        let n = luma.len() as f32;
+        let mean = luma.iter().sum::<f32>() / n;
+        let sd = (luma.iter().map(|l| (l - mean).powi(2)).sum::<f32>() / n)
             .sqrt()
             .max(1.0);
-        Fingerprint(r.luma.iter().map(|l| (l - mean) / sd).collect())
+        Fingerprint(luma.iter().map(|l| (l - mean) / sd).collect())
     }
 
     /// Mean absolute difference to `other`, over the four quarter turns (the same document
