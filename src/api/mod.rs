@@ -347,3 +347,35 @@ pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
 pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     json_response(status, json!({ "error": code, "message": message }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StateBoard;
+
+    #[test]
+    fn uploads_show_as_reading_only_while_the_camera_side_is_idle() {
+        let mut board = StateBoard::new();
+        assert_eq!(board.shown(), "idle");
+        assert_eq!(
+            board.change(|b| b.add_uploads(1)).as_deref(),
+            Some("reading")
+        );
+        // The camera sees a document: the person at the tray is told first.
+        assert_eq!(
+            board
+                .change(|b| b.camera = "hold_still".to_string())
+                .as_deref(),
+            Some("hold_still")
+        );
+        // The upload ends: nothing changes for the tray.
+        assert_eq!(board.change(|b| b.add_uploads(-1)), None);
+        assert_eq!(board.shown(), "hold_still");
+        // The tray is emptied while another upload is read.
+        board.change(|b| b.add_uploads(1));
+        assert_eq!(
+            board.change(|b| b.camera = "idle".to_string()).as_deref(),
+            Some("reading")
+        );
+        assert_eq!(board.change(|b| b.add_uploads(-1)).as_deref(), Some("idle"));
+    }
+}
