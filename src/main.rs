@@ -52,6 +52,9 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = WireFormat::Glair)]
         format: WireFormat,
+        /// Add `elapsed_ms` to each line: the time from opening the file to its response.
+        #[arg(long)]
+        timing: bool,
     },
     /// Generate test documents (fake identities): permits and non-permits in every capture
     /// condition, each with its ground truth as JSON beside it.
@@ -186,9 +189,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { .. } => Ok(ExitCode::SUCCESS),
         Command::Synth { .. } => Ok(ExitCode::SUCCESS),
-        Command::Scan { paths, format } => {
+        Command::Scan {
+            paths,
+            format,
+            timing,
+        } => {
             let engine = load_engine(&models)?;
-            scan::scan(&engine, &paths, format == WireFormat::Verihubs)
+            scan::scan(&engine, &paths, format == WireFormat::Verihubs, timing)
         }
         Command::Ocr {
             files,

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,7 +17,9 @@ use kitascan::wire::{glair, verihubs};
 /// File name endings a folder scan picks up (content decides the format once opened).
 const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "pdf"];
 
-pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool) -> Result<ExitCode> {
+/// Reads every file of `paths`; with `timing`, each line also carries `elapsed_ms`, the time from
+/// opening the file to its response (for `bench/compare`).
+pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) -> Result<ExitCode> {
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     for path in paths {
@@ -32,10 +35,15 @@ pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool) -> Result<ExitCo
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             );
+            let started = Instant::now();
             let (ok, mut value) = scan_file(engine, file, verihubs);
+            let elapsed = started.elapsed();
             failed |= !ok;
             if let Value::Object(map) = &mut value {
                 map.insert("file".into(), json!(file));
+                if timing {
+                    map.insert("elapsed_ms".into(), json!(elapsed.as_secs_f64() * 1000.0));
+                }
             }
             bar.suspend(|| writeln!(out, "{value}"))?;
             bar.inc(1);
