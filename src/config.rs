@@ -104,6 +104,8 @@ impl Default for StoreConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ReaderConfig {
     pub workers: usize,
+    /// Threads of the models' matrix products; 0: all cores but one (the camera loop's).
+    pub threads: usize,
     pub queue_capacity: usize,
     pub max_upload_bytes: usize,
     pub max_pixels: u64,
@@ -116,6 +118,7 @@ impl Default for ReaderConfig {
         let limits = Limits::default();
         Self {
             workers: 1,
+            threads: 0,
             queue_capacity: 4,
             max_upload_bytes: limits.max_bytes,
             max_pixels: limits.max_pixels,
@@ -126,6 +129,15 @@ impl Default for ReaderConfig {
 }
 
 impl ReaderConfig {
+    /// The OCR thread count `threads` stands for on this machine.
+    pub fn ocr_threads(&self) -> usize {
+        if self.threads > 0 {
+            return self.threads;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.saturating_sub(1).max(1)
+    }
+
     /// The decoding limits of one upload.
     pub fn limits(&self) -> Limits {
         Limits {
@@ -247,6 +259,12 @@ impl Config {
         let r = &self.reader;
         if r.workers == 0 || r.workers > 64 {
             return bad("reader.workers", "must be between 1 and 64");
+        }
+        if r.threads > 64 {
+            return bad(
+                "reader.threads",
+                "must be between 0 (all cores but one) and 64",
+            );
         }
         if r.queue_capacity == 0 || r.queue_capacity > 1024 {
             return bad("reader.queue_capacity", "must be between 1 and 1024");
@@ -376,6 +394,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "k.toml: reader.workers: must be between 1 and 64"
+        );
+        let err = Config::parse("[reader]\nthreads = 65\n", "k.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "k.toml: reader.threads: must be between 0 (all cores but one) and 64"
         );
         let err = Config::parse("[store]\nretention_days = -1\n", "k.toml").unwrap_err();
         assert!(err.to_string().contains("retention_days"), "{err}");

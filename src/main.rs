@@ -26,6 +26,10 @@ struct Cli {
     /// Folder holding the ONNX models (default: $KITASCAN_MODELS, ./models, or beside the binary).
     #[arg(long, global = true)]
     models: Option<PathBuf>,
+    /// Threads of the OCR models (default: every core; for `run`, the config's
+    /// `reader.threads`, whose default leaves one core to the camera loop).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -178,7 +182,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fps: *fps,
             led: led.clone(),
         };
-        let (config, _) = run::configure(&args)?;
+        let (mut config, _) = run::configure(&args)?;
+        if let Some(n) = cli.threads {
+            config.reader.threads = usize::from(n);
+        }
+        kitascan::ocr::set_threads(config.reader.ocr_threads());
         let models = cli.models.clone();
         run::run(config, move || {
             load_engine(&find_models(models.as_deref())?)
@@ -186,6 +194,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let models = find_models(cli.models.as_deref())?;
+    kitascan::ocr::set_threads(cli.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    ));
     match cli.command {
         Command::Run { .. } => Ok(ExitCode::SUCCESS),
         Command::Synth { .. } => Ok(ExitCode::SUCCESS),

@@ -94,3 +94,21 @@ fn an_empty_page_reads_as_no_lines() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_pool_of_threads_reads_the_same_lines_as_one_thread() {
+    let engine = common::engine();
+    let img = line("KARTU IZIN TINGGAL TERBATAS 2C21HB0016AT", 28.0, 30);
+    kitascan::ocr::set_threads(1);
+    let one = engine.read(&img, PageOrientation::Upright).expect("read");
+    kitascan::ocr::set_threads(2);
+    assert_eq!(kitascan::ocr::threads(), 2);
+    let two = engine.read(&img, PageOrientation::Upright).expect("read");
+    kitascan::ocr::set_threads(1);
+    assert_eq!(one.len(), 1);
+    assert!(one[0].text.ends_with("2C21HB0016AT"), "{}", one[0].text);
+    let texts =
+        |l: &[kitascan::ocr::TextLine]| l.iter().map(|l| l.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&one), texts(&two));
+    assert!((one[0].confidence - two[0].confidence).abs() < 1e-3);
+}

@@ -140,7 +140,8 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
 
 fn print_report(r: &Results, n: usize, seed: u64, max_misses: usize) {
     println!(
-        "Accuracy on {n} generated documents (seed {seed}): exact match of every field, spaces included.\n"
+        "Accuracy on {n} generated documents (seed {seed}, {} OCR thread(s)): exact match of every field, spaces included.\n",
+        kitascan::ocr::threads()
     );
     println!("| condition | fields right | rate | median s/document |");
     println!("|---|---:|---:|---:|");

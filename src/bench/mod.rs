@@ -104,8 +104,9 @@ fn bench_ocr(engine: &Engine, pages: usize, seed: u64) -> Result<()> {
         images.push(("photo", photo));
     }
     eprintln!(
-        "kitascan bench ocr: {} generated images, seed {seed}, 1 thread",
-        images.len()
+        "kitascan bench ocr: {} generated images, seed {seed}, {} OCR thread(s)",
+        images.len(),
+        kitascan::ocr::threads()
     );
     let first = Instant::now();
     engine.read(&images[0].1, PageOrientation::Unknown)?;

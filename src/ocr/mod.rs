@@ -140,6 +140,26 @@ pub enum PageOrientation {
     Unknown,
 }
 
+static THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// The thread count last given to [`set_threads`] (1 if never).
+pub fn threads() -> usize {
+    THREADS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// How many threads the models' matrix products use, for the whole process: `n` above 1 runs
+/// them on a pool of `n` threads, 1 on the calling thread. Readings running at the same time
+/// share the pool.
+pub fn set_threads(n: usize) {
+    use tract_linalg::multithread::{Executor, set_default_executor};
+    THREADS.store(n.max(1), std::sync::atomic::Ordering::Relaxed);
+    set_default_executor(if n > 1 {
+        Executor::multithread_with_name(n, "kitascan-ocr")
+    } else {
+        Executor::SingleThread
+    });
+}
+
 /// The loaded models and their parameters.
 pub struct Engine {
     pub detector: detect::Detector,
