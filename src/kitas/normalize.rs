@@ -525,7 +525,8 @@ pub fn is_niora(s: &str) -> bool {
 
 /// A passport number upper-cased without spaces: up to two leading letters, then digits
 /// (`G59337358`, `AU1095500`, `512345678`). Slips are repaired in the digit run only, and only
-/// when most of it is already digits.
+/// when most of it is already digits; a leading letter read as a digit is put back where no
+/// all-digit shape fits (see [`leading_letter`]).
 pub fn passport_number(s: &str) -> String {
     let c: Vec<char> = squeeze(s).chars().collect();
     let letters = c
@@ -541,9 +542,30 @@ pub fn passport_number(s: &str) -> String {
         None
     };
     let head: String = head.iter().collect();
-    match repaired {
+    let read = match repaired {
         Some(run) => head + &run,
         None => c.into_iter().collect(),
+    };
+    leading_letter(read)
+}
+
+/// The first character of an all-digit reading that no known shape gives: the shapes begin
+/// with a letter (`G59337358`, `J1234567`, `AU1095500`) or are nine digits that do not begin
+/// with `0`. Eight digits, or nine beginning with `0`, are a letter and its digits with the
+/// letter read as the digit it resembles (`09698341` -> `O9698341`, `17667774` -> `I7667774`).
+/// Only `0` and `1` change: they are the digits whose letters the recogniser takes for them.
+fn leading_letter(read: String) -> String {
+    let c: Vec<char> = read.chars().collect();
+    let all_digits = c.iter().all(char::is_ascii_digit);
+    let unknown = c.len() == 8 || (c.len() == 9 && c[0] == '0');
+    match c.first() {
+        Some(&first @ ('0' | '1')) if all_digits && unknown => {
+            let letter = if first == '0' { 'O' } else { 'I' };
+            std::iter::once(letter)
+                .chain(c[1..].iter().copied())
+                .collect()
+        }
+        _ => read,
     }
 }
 
@@ -793,6 +815,15 @@ mod tests {
             ("512345678", "512345678"),
             ("SI234567", "SI234567"),
             ("E12345678", "E12345678"),
+            // A letter read as the digit it resembles: no all-digit shape has eight digits,
+            // or nine beginning with 0.
+            ("09698341", "O9698341"),
+            ("17667774", "I7667774"),
+            ("088651703", "O88651703"),
+            ("123456789", "123456789"),
+            ("023456789", "O23456789"),
+            ("29698341", "29698341"),
+            ("V02753324", "V02753324"),
         ];
         for (input, want) in table {
             assert_eq!(passport_number(input), want, "{input:?}");
