@@ -36,6 +36,7 @@ use super::fields::{DocumentKind, Field, FieldName, Reading};
 use super::labels::{self, Header, Key, Match, Title};
 use super::normalize as norm;
 use super::page::Page;
+use super::vocabulary;
 use crate::ocr::TextLine;
 
 /// Tunables of field extraction. Distances are in text heights (of the label's segment).
@@ -656,7 +657,10 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if let Some(v) = self.whole(s) {
-                let value = norm::text(&self.text(&v));
+                let mut value = norm::text(&self.text(&v));
+                if name == FieldName::OfficeName {
+                    value = vocabulary::respace(&value, vocabulary::OFFICE_CLASSES);
+                }
                 self.set(name, &v, value, m.score);
                 self.used[s] = true;
                 if m.tag == Header::Office {
@@ -681,7 +685,7 @@ impl<'a> Reader<'a> {
             return;
         };
         if let Some(v) = self.whole(s) {
-            let value = norm::text(&self.text(&v));
+            let value = address(&self.text(&v));
             self.set(FieldName::OfficeAddress, &v, value, self.p.unlabelled);
             self.used[s] = true;
         }
@@ -815,8 +819,22 @@ fn normalised(name: FieldName, raw: &str) -> (String, bool) {
             let ok = norm::is_stay_permit_index(&v);
             shaped(v, ok)
         }
+        FieldName::Status | FieldName::Occupation => (
+            vocabulary::respace(&norm::text(raw), vocabulary::STATUS_AND_OCCUPATION),
+            true,
+        ),
+        FieldName::Address => (address(raw), true),
         _ => (norm::text(raw), true),
     }
+}
+
+/// An address with the spaces put back that its fixed words show missing (a province, a
+/// block code).
+fn address(raw: &str) -> String {
+    vocabulary::block_code(&vocabulary::respace(
+        &norm::text(raw),
+        vocabulary::PROVINCES,
+    ))
 }
 
 /// A street address: starts like one (`JL.`, `JALAN`, a housing complex) or holds a number.
