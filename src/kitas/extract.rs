@@ -33,6 +33,7 @@ use image::RgbImage;
 
 use super::crops::{self, CropParams};
 use super::fields::{DocumentKind, Field, FieldName, Reading};
+use super::glyphs;
 use super::labels::{self, Header, Key, Match, Title};
 use super::normalize as norm;
 use super::page::Page;
@@ -96,6 +97,7 @@ pub fn extract_with(
 ) -> Reading {
     let page = Page::new(lines, p.segment_gap);
     let mut r = Reader::new(&page, page_index, p);
+    r.image = image;
     let titles = r.titles();
     r.labelled_fields();
     if titles.not_permit || (titles.main.is_none() && r.evidence() < p.permit_evidence) {
@@ -141,6 +143,8 @@ struct Titles {
 
 struct Reader<'a> {
     page: &'a Page,
+    /// The page image, where there is one: its glyphs settle `0`/`O` and `1`/`I` in codes.
+    image: Option<&'a RgbImage>,
     page_index: usize,
     p: &'a ExtractParams,
     /// The label each segment starts with.
@@ -169,6 +173,7 @@ impl<'a> Reader<'a> {
         let labels = page.segs.iter().map(|s| labels::label(&s.chars)).collect();
         Reader {
             page,
+            image: None,
             page_index,
             p,
             labels,
@@ -512,6 +517,35 @@ impl<'a> Reader<'a> {
         parts.join(" ")
     }
 
+    /// The value's text as [`Reader::text`] gives it, but with each `0` or `1` whose printed
+    /// glyph shows the letter (see [`glyphs`]) read as that letter.
+    fn glyph_text(&self, v: &Value) -> String {
+        let Some(img) = self.image else {
+            return self.text(v);
+        };
+        let parts: Vec<String> = v
+            .parts
+            .iter()
+            .map(|&(s, from, to)| {
+                let seg = &self.page.segs[s];
+                let line = &self.page.lines[seg.line];
+                (from..to)
+                    .map(|k| {
+                        let ch = seg.chars[k];
+                        let i = seg.from + k;
+                        let same = line.chars.get(i).is_some_and(|c| c.ch == ch);
+                        if same && matches!(ch, '0' | '1') {
+                            glyphs::settle(img, line, i)
+                        } else {
+                            ch
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        parts.join(" ")
+    }
+
     /// Mean OCR confidence of the value's non-space characters.
     fn confidence(&self, v: &Value) -> f32 {
         let confs: Vec<f32> = v
@@ -594,7 +628,11 @@ impl<'a> Reader<'a> {
 
     /// Normalises `v` as field `name` requires and stores it; `score` is the label's match.
     fn set_normalised(&mut self, name: FieldName, v: &Value, score: f32) {
-        let raw = self.text(v);
+        // Codes whose shape leaves letters and digits open are settled by their glyphs.
+        let raw = match name {
+            FieldName::Niora | FieldName::PassportNumber => self.glyph_text(v),
+            _ => self.text(v),
+        };
         let (value, shaped) = normalised(name, &raw);
         if value.is_empty() {
             return;

@@ -20,6 +20,7 @@
 mod crops;
 pub mod extract;
 pub mod fields;
+mod glyphs;
 mod labels;
 pub mod locate;
 pub mod normalize;

@@ -1,0 +1,177 @@
+//! Telling `O` from `0` and `I` from `1` by the printed glyph where a code's shape cannot.
+//!
+//! A NIORA mixes letters and digits freely before its serial, and a passport number may begin
+//! with one or two letters, so no position there says whether an `O` or a `0` is meant; the
+//! recogniser leans to the digit. The glyphs differ in the proportional faces permits are
+//! printed in: measured on the ink, width over height is 0.88-0.99 for `O` against 0.66-0.79
+//! for `0`, and 0.12-0.26 for a plain `I` against 0.59-0.71 for `1` (Liberation Sans and
+//! DejaVu Sans, regular and bold). A monospaced face draws them alike (`O` 0.74, `0` 0.71, a
+//! serifed `I` 0.61, `1` 0.73), so only proportions no digit glyph has turn a digit into a
+//! letter, and a letter is never turned into a digit here.
+//!
+//! Invariants:
+//! - Only `0` and `1` change, and only to `O` and `I`; a glyph that cannot be measured (no
+//!   contrast, touching its neighbour) leaves the character as read.
+
+use image::RgbImage;
+
+use crate::geometry::Point;
+use crate::ocr::{TextLine, crop};
+
+/// Width over height at or above which a glyph read as `0` is an `O`.
+const ROUND_LETTER: f32 = 0.86;
+/// Width over height at or below which a glyph read as `1` is an `I`.
+const BAR_LETTER: f32 = 0.35;
+/// A measured run wider than this (over its height) holds two touching glyphs.
+const TOUCHING: f32 = 1.2;
+/// Paper and ink must differ by this many grey levels for a measurement.
+const MIN_CONTRAST: f32 = 60.0;
+
+/// The letter a digit's glyph shows it to be, or the character as read.
+pub fn settle(page: &RgbImage, line: &TextLine, i: usize) -> char {
+    let Some(c) = line.chars.get(i) else {
+        return ' ';
+    };
+    let letter = match c.ch {
+        '0' => 'O',
+        '1' => 'I',
+        ch => return ch,
+    };
+    match aspect(page, line, i) {
+        Some(a) if letter == 'O' && a >= ROUND_LETTER => 'O',
+        Some(a) if letter == 'I' && a <= BAR_LETTER => 'I',
+        _ => c.ch,
+    }
+}
+
+/// Width over height of the ink of the glyph read as character `i` of `line`.
+pub fn aspect(page: &RgbImage, line: &TextLine, i: usize) -> Option<f32> {
+    let c = line.chars.get(i)?;
+    let q = &line.polygon;
+    let len = crate::geometry::dist(q[0], q[1]).max(1.0);
+    let height = crate::geometry::dist(q[0], q[3]).max(1.0);
+    let centre = (c.span[0] + c.span[1]) / 2.0;
+    // A window a line height either side of the character, sampled at the page's scale.
+    let (a, b) = (centre - height, centre + height);
+    let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+    let window = [
+        lerp(q[0], q[1], a / len),
+        lerp(q[0], q[1], b / len),
+        lerp(q[3], q[2], b / len),
+        lerp(q[3], q[2], a / len),
+    ];
+    let (w, h) = ((2.0 * height).round() as u32, height.round() as u32);
+    let strip = crop::crop_to(page, &window, w.max(4), h.max(4));
+    glyph_aspect(&strip)
+}
+
+/// Width over height of the ink run nearest the middle of a strip.
+fn glyph_aspect(strip: &RgbImage) -> Option<f32> {
+    let (w, h) = (strip.width() as usize, strip.height() as usize);
+    let luma: Vec<f32> = strip
+        .pixels()
+        .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+        .collect();
+    let mut sorted = luma.clone();
+    sorted.sort_by(f32::total_cmp);
+    let paper = sorted[sorted.len() * 7 / 10];
+    let ink = sorted[sorted.len() / 50];
+    if paper - ink < MIN_CONTRAST {
+        return None;
+    }
+    let cut = (paper + ink) / 2.0;
+    let inked = |x: usize, y: usize| luma[y * w + x] < cut;
+    let column: Vec<bool> = (0..w).map(|x| (0..h).any(|y| inked(x, y))).collect();
+    // The inked column nearest the middle, within a quarter of the strip.
+    let mid = w / 2;
+    let start = (0..=w / 4)
+        .flat_map(|d| [mid.checked_sub(d), Some(mid + d)])
+        .flatten()
+        .find(|&x| column.get(x).copied().unwrap_or(false))?;
+    let left = (0..=start).rev().take_while(|&x| column[x]).last()?;
+    let right = (start..w).take_while(|&x| column[x]).last()?;
+    if left == 0 || right == w - 1 {
+        return None;
+    }
+    let rows: Vec<usize> = (0..h)
+        .filter(|&y| (left..=right).any(|x| inked(x, y)))
+        .collect();
+    let glyph_h = (rows.last()? - rows.first()? + 1) as f32;
+    let glyph_w = (right - left + 1) as f32;
+    let aspect = glyph_w / glyph_h;
+    (glyph_h >= 6.0 && aspect <= TOUCHING).then_some(aspect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ocr::CharSpan;
+    use image::Rgb;
+
+    /// A 40 px high line on white paper holding black boxes `(x0, x1, y0, y1)`, read as `text`
+    /// with one character centred on each box.
+    fn line_of(boxes: &[(u32, u32, u32, u32)], text: &str) -> (RgbImage, TextLine) {
+        let page = RgbImage::from_fn(400, 60, |x, y| {
+            let inked = boxes
+                .iter()
+                .any(|&(x0, x1, y0, y1)| (x0..x1).contains(&x) && (y0..y1).contains(&y));
+            if inked {
+                Rgb([20, 20, 20])
+            } else {
+                Rgb([245, 245, 245])
+            }
+        });
+        let chars = text
+            .chars()
+            .zip(boxes)
+            .map(|(ch, &(x0, x1, _, _))| CharSpan {
+                ch,
+                confidence: 0.9,
+                span: [x0 as f32, x1 as f32],
+            })
+            .collect();
+        let line = TextLine {
+            polygon: [[0.0, 10.0], [400.0, 10.0], [400.0, 50.0], [0.0, 50.0]],
+            text: text.to_string(),
+            confidence: 0.9,
+            chars,
+        };
+        (page, line)
+    }
+
+    #[test]
+    fn a_round_glyph_read_as_zero_is_an_o() {
+        // Glyphs 28 px high: a `0` 19 px wide (0.68), an `O` 27 px wide (0.96).
+        let (page, line) = line_of(&[(20, 39, 16, 44), (60, 87, 16, 44)], "00");
+        let a0 = aspect(&page, &line, 0).expect("measured");
+        let a1 = aspect(&page, &line, 1).expect("measured");
+        assert!((a0 - 0.68).abs() < 0.05, "{a0}");
+        assert!((a1 - 0.96).abs() < 0.05, "{a1}");
+        assert_eq!(settle(&page, &line, 0), '0');
+        assert_eq!(settle(&page, &line, 1), 'O');
+    }
+
+    #[test]
+    fn a_plain_bar_read_as_one_is_an_i_and_letters_stay() {
+        // A 4 px bar (0.14) and a 17 px wide `1` (0.61).
+        let (page, line) = line_of(
+            &[(20, 24, 16, 44), (60, 77, 16, 44), (100, 127, 16, 44)],
+            "11O",
+        );
+        assert_eq!(settle(&page, &line, 0), 'I');
+        assert_eq!(settle(&page, &line, 1), '1');
+        // A letter is never changed here, whatever its width.
+        assert_eq!(settle(&page, &line, 2), 'O');
+    }
+
+    #[test]
+    fn touching_glyphs_or_a_blank_strip_are_not_measured() {
+        // Two zeros run together: 40 px wide on 28 high is no single glyph.
+        let (page, line) = line_of(&[(20, 60, 16, 44)], "0");
+        assert_eq!(aspect(&page, &line, 0), None);
+        assert_eq!(settle(&page, &line, 0), '0');
+        // Ink only outside the line: nothing to measure.
+        let (page, line) = line_of(&[(200, 230, 0, 5)], "0");
+        assert_eq!(aspect(&page, &line, 0), None);
+    }
+}
