@@ -354,14 +354,17 @@ fn repair_word(word: &str) -> String {
     let upper = c.iter().filter(|c| c.is_ascii_uppercase()).count();
     let lower = c.iter().filter(|c| c.is_ascii_lowercase()).count();
     let l_only = upper >= 2 && c.iter().filter(|ch| **ch == 'l').count() == lower;
+    // `DAVA0`, `MUMBA1`: a lone 0 or 1 at either end of a word of at least three letters (a
+    // block code such as `A1` or `AB1` has fewer).
+    let digits = c.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = c.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let word_end = |i: usize| {
+        (i == 0 || i + 1 == c.len()) && digits == 1 && letters >= 3 && letters + 1 == c.len()
+    };
     (0..c.len())
         .map(|i| match c[i] {
-            '0' | '1' if letter(i.checked_sub(1)) && letter(Some(i + 1)) => {
-                if c[i] == '0' {
-                    'O'
-                } else {
-                    'I'
-                }
+            '0' | '1' if word_end(i) || (letter(i.checked_sub(1)) && letter(Some(i + 1))) => {
+                if c[i] == '0' { 'O' } else { 'I' }
             }
             'l' if l_only => 'I',
             ch => ch,
@@ -842,6 +845,10 @@ mod tests {
         assert_eq!(text("A0"), "A0");
         assert_eq!(text(": 0"), "0");
         assert_eq!(text("MUMBAl"), "MUMBAI");
+        assert_eq!(text("MUMBA1"), "MUMBAI");
+        assert_eq!(text("DAVA0"), "DAVAO");
+        assert_eq!(text("0SAKA"), "OSAKA");
+        assert_eq!(text("BLOK A1 AB1 ABC12 0"), "BLOK A1 AB1 ABC12 0");
         assert_eq!(text("Pangkalpinang"), "Pangkalpinang");
         assert_eq!(text("l"), "l");
         assert_eq!(text("JL. KEMANG RAYA KM. 2O"), "JL. KEMANG RAYA KM. 20");
