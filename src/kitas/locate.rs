@@ -147,16 +147,23 @@ pub fn complete_card(frame: &RgbImage, quad: &Quad) -> Quad {
 const MIN_LETTERING: f32 = 0.01;
 
 /// Share of the strip's pixels that are light and grey, as lettering on a dark band is; 0 for
-/// a strip reaching out of the frame (outside reads as white).
+/// a strip reaching out of the frame (outside reads as white) by more than a scan's margin of
+/// error, and a strip reaching out by less (a scanned card's band ends at the image's edge) is
+/// measured within the frame.
 fn lettering(frame: &RgbImage, strip: &Quad) -> f32 {
     let (w, h) = (frame.width() as f32, frame.height() as f32);
+    let (mx, my) = (w * 0.03, h * 0.03);
     if strip
         .iter()
-        .any(|p| p[0] < 0.0 || p[1] < 0.0 || p[0] > w || p[1] > h)
+        .any(|p| p[0] < -mx || p[1] < -my || p[0] > w + mx || p[1] > h + my)
     {
         return 0.0;
     }
-    let sample = crop::crop_to(frame, strip, 160, 24);
+    let inside = strip.map(|p| [p[0].clamp(0.0, w), p[1].clamp(0.0, h)]);
+    if polygon_area(&inside) < 1.0 {
+        return 0.0;
+    }
+    let sample = crop::crop_to(frame, &inside, 160, 24);
     let light = sample
         .pixels()
         .filter(|px| {
@@ -522,14 +529,7 @@ mod tests {
     /// An ID-1 card 342 x 216 px, light, with (if `band`) a dark title band 38 px high across
     /// its top carrying light lettering, laid on a dark tray through a projection.
     fn frame_with_card(corners: Quad, band: bool) -> RgbImage {
-        let card = RgbImage::from_fn(342, 216, |x, y| {
-            let letter = (14..30).contains(&y) && (40..300).contains(&x) && x % 12 < 6;
-            match (band && y < 38, letter) {
-                (true, true) => Rgb([250, 250, 250]),
-                (true, false) => Rgb([60, 64, 62]),
-                _ => Rgb([232, 236, 230]),
-            }
-        });
+        let card = card_image(band);
         let from = [(0.0, 0.0), (342.0, 0.0), (342.0, 216.0), (0.0, 216.0)];
         let proj = Projection::from_control_points(from, corners.map(|p| (p[0], p[1])))
             .expect("projection");
@@ -549,6 +549,27 @@ mod tests {
             }
         }
         frame
+    }
+
+    fn card_image(band: bool) -> RgbImage {
+        RgbImage::from_fn(342, 216, |x, y| {
+            let letter = (14..30).contains(&y) && (40..300).contains(&x) && x % 12 < 6;
+            match (band && y < 38, letter) {
+                (true, true) => Rgb([250, 250, 250]),
+                (true, false) => Rgb([60, 64, 62]),
+                _ => Rgb([232, 236, 230]),
+            }
+        })
+    }
+
+    #[test]
+    fn a_scanned_card_gets_back_the_band_at_the_image_edge() {
+        let scan = card_image(true);
+        let found = locate(&scan, &LocateParams::default()).expect("the body");
+        assert!(found.quad.iter().all(|p| p[1] > 30.0), "{:?}", found.quad);
+        let grown = complete_card(&scan, &found.quad);
+        let top = grown.iter().map(|p| p[1]).fold(f32::INFINITY, f32::min);
+        assert!(top.abs() < 8.0, "{grown:?}");
     }
 
     /// A card turned a little more than a quarter turn, its band (top edge) at the right.
