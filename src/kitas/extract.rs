@@ -518,8 +518,9 @@ impl<'a> Reader<'a> {
     }
 
     /// The value's text as [`Reader::text`] gives it, but with each `0` or `1` whose printed
-    /// glyph shows the letter (see [`glyphs`]) read as that letter.
-    fn glyph_text(&self, v: &Value) -> String {
+    /// glyph shows the letter (see [`glyphs`]) read as that letter, and (in a code, `bars`)
+    /// an `I` put back where the strip shows a bar no character was read for.
+    fn glyph_text(&self, v: &Value, bars: bool) -> String {
         let Some(img) = self.image else {
             return self.text(v);
         };
@@ -529,18 +530,34 @@ impl<'a> Reader<'a> {
             .map(|&(s, from, to)| {
                 let seg = &self.page.segs[s];
                 let line = &self.page.lines[seg.line];
-                (from..to)
-                    .map(|k| {
-                        let ch = seg.chars[k];
-                        let i = seg.from + k;
-                        let same = line.chars.get(i).is_some_and(|c| c.ch == ch);
-                        if same && matches!(ch, '0' | '1') {
-                            glyphs::settle(img, line, i)
-                        } else {
-                            ch
-                        }
-                    })
-                    .collect()
+                let consistent = (from..to).all(|k| {
+                    line.chars
+                        .get(seg.from + k)
+                        .is_some_and(|c| c.ch == seg.chars[k])
+                });
+                if !consistent {
+                    return seg.chars[from..to].iter().collect();
+                }
+                let dropped = if bars {
+                    glyphs::dropped_bars(img, line, seg.from + from, seg.from + to)
+                } else {
+                    Vec::new()
+                };
+                let mut out = String::new();
+                for k in from..to {
+                    let i = seg.from + k;
+                    if dropped.contains(&i) {
+                        out.push('I');
+                    }
+                    out.push(match seg.chars[k] {
+                        '0' | '1' => glyphs::settle(img, line, i),
+                        ch => ch,
+                    });
+                }
+                if dropped.contains(&(seg.from + to)) {
+                    out.push('I');
+                }
+                out
             })
             .collect();
         parts.join(" ")
@@ -628,9 +645,14 @@ impl<'a> Reader<'a> {
 
     /// Normalises `v` as field `name` requires and stores it; `score` is the label's match.
     fn set_normalised(&mut self, name: FieldName, v: &Value, score: f32) {
-        // Codes whose shape leaves letters and digits open are settled by their glyphs.
+        // Where a shape leaves letters and digits open (codes, address block codes), the
+        // printed glyphs settle them; a code also gets back a plain `I` the recogniser dropped.
         let raw = match name {
-            FieldName::Niora | FieldName::PassportNumber => self.glyph_text(v),
+            FieldName::Niora
+            | FieldName::PassportNumber
+            | FieldName::PermitNumber
+            | FieldName::StayPermitIndex => self.glyph_text(v, true),
+            FieldName::Address => self.glyph_text(v, false),
             _ => self.text(v),
         };
         let (value, shaped) = normalised(name, &raw);
@@ -1260,6 +1282,44 @@ mod tests {
         assert_eq!(value(&r, FieldName::FullName), "YOUXING CHEN");
         assert_eq!(value(&r, FieldName::PassportNumber), "G59337358");
         assert_eq!(value(&r, FieldName::PassportExpiry), "07-03-2022");
+    }
+
+    #[test]
+    fn spaces_lost_in_fixed_words_are_put_back() {
+        let lines = vec![
+            line("KANTOR IMIGRASI KELAS IITPI BANDUNG", 150.0, 60.0),
+            line("KOMP. GRIYA ASRI BLOKQ10 NO. 6, JAWABARAT", 150.0, 80.0),
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 200.0, 100.0),
+            line("NIORA : 3ATAA20536", 100.0, 200.0),
+            line("Permit Number : 2C21HB0016AT", 100.0, 230.0),
+            line("Occupation : TENAGAAHLI", 100.0, 260.0),
+            line("Status : PENANAMAN MODALASING", 100.0, 290.0),
+            line(
+                "Address : PERUM. VILLA MAWAR BLOKJ7, JAWA TIMUR",
+                100.0,
+                320.0,
+            ),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::OfficeName),
+            "KANTOR IMIGRASI KELAS II TPI BANDUNG"
+        );
+        assert_eq!(
+            value(&r, FieldName::OfficeAddress),
+            "KOMP. GRIYA ASRI BLOK Q10 NO. 6, JAWA BARAT"
+        );
+        assert_eq!(value(&r, FieldName::Occupation), "TENAGA AHLI");
+        assert_eq!(value(&r, FieldName::Status), "PENANAMAN MODAL ASING");
+        assert_eq!(
+            value(&r, FieldName::Address),
+            "PERUM. VILLA MAWAR BLOK J7, JAWA TIMUR"
+        );
+        // What was read stays in `value_original`.
+        assert_eq!(
+            r.field(FieldName::Status).value_original,
+            "PENANAMAN MODALASING"
+        );
     }
 
     #[test]

@@ -9,9 +9,13 @@
 //! serifed `I` 0.61, `1` 0.73), so only proportions no digit glyph has turn a digit into a
 //! letter, and a letter is never turned into a digit here.
 //!
+//! The recogniser also drops a plain `I` between wide glyphs now and then (`VIC` read `VC`);
+//! [`dropped_bars`] finds the bar it read nothing for.
+//!
 //! Invariants:
 //! - Only `0` and `1` change, and only to `O` and `I`; a glyph that cannot be measured (no
 //!   contrast, touching its neighbour) leaves the character as read.
+//! - An `I` is put back only where the glyphs stand apart, exactly one more than were read.
 
 use image::RgbImage;
 
@@ -65,23 +69,147 @@ pub fn aspect(page: &RgbImage, line: &TextLine, i: usize) -> Option<f32> {
     glyph_aspect(&strip)
 }
 
+/// A strip split into ink and paper at half-way between them, or `None` without contrast.
+struct Ink {
+    w: usize,
+    h: usize,
+    inked: Vec<bool>,
+}
+
+impl Ink {
+    fn of(strip: &RgbImage) -> Option<Ink> {
+        let (w, h) = (strip.width() as usize, strip.height() as usize);
+        let luma: Vec<f32> = strip
+            .pixels()
+            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+            .collect();
+        let mut sorted = luma.clone();
+        sorted.sort_by(f32::total_cmp);
+        let paper = *sorted.get(sorted.len() * 7 / 10)?;
+        let ink = *sorted.get(sorted.len() / 50)?;
+        if paper - ink < MIN_CONTRAST {
+            return None;
+        }
+        let cut = (paper + ink) / 2.0;
+        Some(Ink {
+            w,
+            h,
+            inked: luma.iter().map(|&l| l < cut).collect(),
+        })
+    }
+
+    fn at(&self, x: usize, y: usize) -> bool {
+        self.inked[y * self.w + x]
+    }
+
+    fn columns(&self) -> Vec<bool> {
+        (0..self.w)
+            .map(|x| (0..self.h).any(|y| self.at(x, y)))
+            .collect()
+    }
+
+    /// Height of the ink in columns `left..=right`.
+    fn height(&self, left: usize, right: usize) -> Option<usize> {
+        let rows: Vec<usize> = (0..self.h)
+            .filter(|&y| (left..=right).any(|x| self.at(x, y)))
+            .collect();
+        Some(rows.last()? - rows.first()? + 1)
+    }
+}
+
+/// Where a thin upright glyph stands that the recogniser read no character for: the
+/// recogniser sometimes drops a plain `I` between two wide letters (`VIC` read `VC`,
+/// `2708IH` read `2708H`). Gives the indices into `line.chars` (within `from..to`) before
+/// which an `I` stands. Only where the glyphs stand apart, one more than the characters read,
+/// and the one left over is a bar as tall as the others: a narrower or shorter mark (`.`,
+/// `-`) or touching glyphs give nothing.
+pub fn dropped_bars(page: &RgbImage, line: &TextLine, from: usize, to: usize) -> Vec<usize> {
+    let (Some(first), Some(last)) = (
+        line.chars.get(from),
+        to.checked_sub(1).and_then(|t| line.chars.get(t)),
+    ) else {
+        return Vec::new();
+    };
+    let q = &line.polygon;
+    let len = crate::geometry::dist(q[0], q[1]).max(1.0);
+    let height = crate::geometry::dist(q[0], q[3]).max(1.0);
+    let (a, b) = (first.span[0] - 0.4 * height, last.span[1] + 0.4 * height);
+    let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
+    let window = [
+        lerp(q[0], q[1], a / len),
+        lerp(q[0], q[1], b / len),
+        lerp(q[3], q[2], b / len),
+        lerp(q[3], q[2], a / len),
+    ];
+    let (w, h) = (
+        (b - a).round().max(4.0) as u32,
+        height.round().max(4.0) as u32,
+    );
+    let Some(ink) = Ink::of(&crop::crop_to(page, &window, w, h)) else {
+        return Vec::new();
+    };
+    let column = ink.columns();
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut x = 0;
+    while x < column.len() {
+        if column[x] {
+            let start = x;
+            while x < column.len() && column[x] {
+                x += 1;
+            }
+            if let Some(rh) = ink.height(start, x - 1) {
+                runs.push((start, x - 1, rh));
+            }
+        } else {
+            x += 1;
+        }
+    }
+    let read: Vec<f32> = line.chars[from..to]
+        .iter()
+        .filter(|c| !c.ch.is_whitespace())
+        .map(|c| (c.span[0] + c.span[1]) / 2.0 - a)
+        .collect();
+    if runs.len() != read.len() + 1 {
+        return Vec::new();
+    }
+    // Each character read takes the run nearest its centre; the run no character takes is
+    // the dropped glyph.
+    let centre = |r: &(usize, usize, usize)| (r.0 + r.1) as f32 / 2.0;
+    let mut taken = vec![false; runs.len()];
+    for c in &read {
+        if let Some(i) = (0..runs.len()).min_by(|&i, &j| {
+            (centre(&runs[i]) - c)
+                .abs()
+                .total_cmp(&(centre(&runs[j]) - c).abs())
+        }) {
+            taken[i] = true;
+        }
+    }
+    let free: Vec<usize> = (0..runs.len()).filter(|&i| !taken[i]).collect();
+    let [i] = free.as_slice() else {
+        return Vec::new();
+    };
+    let (left, right, rh) = runs[*i];
+    let mut heights: Vec<usize> = runs.iter().map(|r| r.2).collect();
+    heights.sort_unstable();
+    let tall = heights[heights.len() / 2] as f32;
+    let bar = ((right - left + 1) as f32) <= BAR_LETTER * rh as f32 && rh as f32 >= 0.85 * tall;
+    if !bar {
+        return Vec::new();
+    }
+    let at = centre(&runs[*i]);
+    let before = line.chars[from..to]
+        .iter()
+        .position(|c| (c.span[0] + c.span[1]) / 2.0 - a > at)
+        .map_or(to, |k| from + k);
+    vec![before]
+}
+
 /// Width over height of the ink run nearest the middle of a strip.
 fn glyph_aspect(strip: &RgbImage) -> Option<f32> {
-    let (w, h) = (strip.width() as usize, strip.height() as usize);
-    let luma: Vec<f32> = strip
-        .pixels()
-        .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-        .collect();
-    let mut sorted = luma.clone();
-    sorted.sort_by(f32::total_cmp);
-    let paper = sorted[sorted.len() * 7 / 10];
-    let ink = sorted[sorted.len() / 50];
-    if paper - ink < MIN_CONTRAST {
-        return None;
-    }
-    let cut = (paper + ink) / 2.0;
-    let inked = |x: usize, y: usize| luma[y * w + x] < cut;
-    let column: Vec<bool> = (0..w).map(|x| (0..h).any(|y| inked(x, y))).collect();
+    let ink = Ink::of(strip)?;
+    let w = ink.w;
+    let column = ink.columns();
     // The inked column nearest the middle, within a quarter of the strip.
     let mid = w / 2;
     let start = (0..=w / 4)
@@ -93,10 +221,7 @@ fn glyph_aspect(strip: &RgbImage) -> Option<f32> {
     if left == 0 || right == w - 1 {
         return None;
     }
-    let rows: Vec<usize> = (0..h)
-        .filter(|&y| (left..=right).any(|x| inked(x, y)))
-        .collect();
-    let glyph_h = (rows.last()? - rows.first()? + 1) as f32;
+    let glyph_h = ink.height(left, right)? as f32;
     let glyph_w = (right - left + 1) as f32;
     let aspect = glyph_w / glyph_h;
     (glyph_h >= 6.0 && aspect <= TOUCHING).then_some(aspect)
@@ -162,6 +287,29 @@ mod tests {
         assert_eq!(settle(&page, &line, 1), '1');
         // A letter is never changed here, whatever its width.
         assert_eq!(settle(&page, &line, 2), 'O');
+    }
+
+    #[test]
+    fn a_bar_read_as_nothing_between_two_letters_is_put_back() {
+        // `V`, a bar, `C`, `7`, read as `VC7`: the bar stands before the `C`.
+        let boxes = [
+            (20, 44, 16, 44),
+            (52, 56, 16, 44),
+            (64, 86, 16, 44),
+            (96, 114, 16, 44),
+        ];
+        let (page, mut line) = line_of(&boxes, "VIC7");
+        line.chars.remove(1);
+        line.text = "VC7".into();
+        assert_eq!(dropped_bars(&page, &line, 0, 3), vec![1]);
+        // Every glyph read: nothing to put back.
+        let (page, line) = line_of(&boxes, "VIC7");
+        assert!(dropped_bars(&page, &line, 0, 4).is_empty());
+        // The mark left over is short (a hyphen's height), not a bar.
+        let short = [(20, 44, 16, 44), (52, 56, 28, 34), (64, 86, 16, 44)];
+        let (page, mut line) = line_of(&short, "V-C");
+        line.chars.remove(1);
+        assert!(dropped_bars(&page, &line, 0, 2).is_empty());
     }
 
     #[test]

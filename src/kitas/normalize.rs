@@ -24,13 +24,15 @@ fn as_digit(c: char) -> Option<char> {
     }
 }
 
-/// The letter a digit-shaped character stands for where a letter must be.
+/// The letter a digit-shaped character stands for where a letter must be (a `J` whose hook
+/// alone was read is a `)`).
 fn as_letter(c: char) -> Option<char> {
     match c {
         'A'..='Z' => Some(c),
         'a'..='z' => Some(c.to_ascii_uppercase()),
         '0' => Some('O'),
         '1' | '|' => Some('I'),
+        ')' => Some('J'),
         '5' => Some('S'),
         '8' => Some('B'),
         '2' => Some('Z'),
@@ -783,6 +785,7 @@ mod tests {
             ("2c21hb0016at", "2C21HB0016AT"),
             ("2C21HB0016A", "2C21HB0016A"),
             ("2C21HB0016A%", "2C21HB0016A%"),
+            ("3B19CF2492S)", "3B19CF2492SJ"),
         ];
         for (input, want) in table {
             assert_eq!(permit_number(input), want, "{input:?}");
