@@ -518,9 +518,10 @@ impl<'a> Reader<'a> {
     }
 
     /// The value's text as [`Reader::text`] gives it, but with each `0` or `1` whose printed
-    /// glyph shows the letter (see [`glyphs`]) read as that letter, and (in a code, `bars`)
-    /// an `I` put back where the strip shows a bar no character was read for.
-    fn glyph_text(&self, v: &Value, bars: bool) -> String {
+    /// glyph shows the letter (see [`glyphs`]) read as that letter, and (in a `code`) an `I`
+    /// put back where the strip shows a bar no character was read for. Outside codes, only a
+    /// `1` is settled.
+    fn glyph_text(&self, v: &Value, code: bool) -> String {
         let Some(img) = self.image else {
             return self.text(v);
         };
@@ -538,7 +539,7 @@ impl<'a> Reader<'a> {
                 if !consistent {
                     return seg.chars[from..to].iter().collect();
                 }
-                let dropped = if bars {
+                let dropped = if code {
                     glyphs::dropped_bars(img, line, seg.from + from, seg.from + to)
                 } else {
                     Vec::new()
@@ -549,8 +550,11 @@ impl<'a> Reader<'a> {
                     if dropped.contains(&i) {
                         out.push('I');
                     }
+                    // In free text only a bar is settled: a round `O` after a digit is a zero
+                    // there all the same (see `normalize::text`).
                     out.push(match seg.chars[k] {
-                        '0' | '1' => glyphs::settle(img, line, i),
+                        '0' if code => glyphs::settle(img, line, i),
+                        '1' => glyphs::settle(img, line, i),
                         ch => ch,
                     });
                 }
