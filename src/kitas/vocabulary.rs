@@ -120,7 +120,10 @@ pub fn respace(text: &str, phrases: &[&str]) -> String {
 pub fn block_code(text: &str) -> String {
     text.split(' ')
         .map(|w| match w.strip_prefix("BLOK") {
-            Some(code) if is_block_code(code) => format!("BLOK {code}"),
+            // A comma may close the address's street part: `BLOKJ7,`.
+            Some(code) if is_block_code(code.trim_end_matches([',', '.'])) => {
+                format!("BLOK {code}")
+            }
             _ => w.to_string(),
         })
         .collect::<Vec<_>>()
@@ -184,6 +187,7 @@ mod tests {
         );
         assert_eq!(block_code("BLOKY9 NO. 8"), "BLOK Y9 NO. 8");
         assert_eq!(block_code("BLOKAB123"), "BLOK AB123");
+        assert_eq!(block_code("BLOKJ7, JAWA TIMUR"), "BLOK J7, JAWA TIMUR");
         // Not a block code: as read.
         assert_eq!(block_code("BLOK J8"), "BLOK J8");
         assert_eq!(block_code("BLOKADE"), "BLOKADE");
