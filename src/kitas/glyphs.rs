@@ -7,7 +7,8 @@
 //! for `0`, and 0.12-0.26 for a plain `I` against 0.59-0.71 for `1` (Liberation Sans and
 //! DejaVu Sans, regular and bold). A monospaced face draws them alike (`O` 0.74, `0` 0.71, a
 //! serifed `I` 0.61, `1` 0.73), so only proportions no digit glyph has turn a digit into a
-//! letter, and a letter is never turned into a digit here.
+//! letter, and a letter is never turned into a digit here. A bold zero (0.79) blurs to nearly
+//! an `O`'s width, so a round glyph must also be a fifth wider than the line's other digits.
 //!
 //! The recogniser also drops a plain `I` between wide glyphs now and then (`VIC` read `VC`);
 //! [`dropped_bars`] finds the bar it read nothing for.
@@ -24,6 +25,10 @@ use crate::ocr::{TextLine, crop};
 
 /// Width over height at or above which a glyph read as `0` is an `O`.
 const ROUND_LETTER: f32 = 0.86;
+/// ... and at least this many times as wide (for its height) as the line's other digits ...
+const ROUND_OVER_DIGITS: f32 = 1.2;
+/// ... or, on a line without other digits to compare with, at least this.
+const ROUND_ALONE: f32 = 0.92;
 /// Width over height at or below which a glyph read as `1` is an `I`.
 const BAR_LETTER: f32 = 0.35;
 /// A measured run wider than this (over its height) holds two touching glyphs.
@@ -42,10 +47,36 @@ pub fn settle(page: &RgbImage, line: &TextLine, i: usize) -> char {
         ch => return ch,
     };
     match aspect(page, line, i) {
-        Some(a) if letter == 'O' && a >= ROUND_LETTER => 'O',
+        Some(a) if letter == 'O' && a >= ROUND_LETTER => {
+            let round = match digit_aspect(page, line, i) {
+                Some(digits) => a >= ROUND_OVER_DIGITS * digits,
+                None => a >= ROUND_ALONE,
+            };
+            if round { 'O' } else { c.ch }
+        }
         Some(a) if letter == 'I' && a <= BAR_LETTER => 'I',
         _ => c.ch,
     }
+}
+
+/// Median width over height of the line's digits `2` to `9` nearest character `i`: the
+/// face's own digit width, which its zero matches (a bold face's zero reaches 0.79, as wide
+/// as its other digits) and its `O` exceeds by a third. `None` with fewer than two.
+fn digit_aspect(page: &RgbImage, line: &TextLine, i: usize) -> Option<f32> {
+    let mut near: Vec<usize> = (0..line.chars.len())
+        .filter(|&k| k != i && matches!(line.chars[k].ch, '2'..='9'))
+        .collect();
+    near.sort_by_key(|&k| k.abs_diff(i));
+    let mut aspects: Vec<f32> = near
+        .iter()
+        .take(6)
+        .filter_map(|&k| aspect(page, line, k))
+        .collect();
+    if aspects.len() < 2 {
+        return None;
+    }
+    aspects.sort_by(f32::total_cmp);
+    Some(aspects[aspects.len() / 2])
 }
 
 /// Width over height of the ink of the glyph read as character `i` of `line`.
@@ -274,6 +305,22 @@ mod tests {
         assert!((a1 - 0.96).abs() < 0.05, "{a1}");
         assert_eq!(settle(&page, &line, 0), '0');
         assert_eq!(settle(&page, &line, 1), 'O');
+    }
+
+    #[test]
+    fn a_zero_as_wide_as_its_line_s_digits_stays_a_zero() {
+        // A bold face: digits 21 px wide on 28 (0.75), a zero 25 px wide (0.89), an `O`
+        // 29 px wide (1.04).
+        let boxes = [
+            (20, 41, 16, 44),
+            (50, 71, 16, 44),
+            (80, 105, 16, 44),
+            (115, 136, 16, 44),
+            (145, 174, 16, 44),
+        ];
+        let (page, line) = line_of(&boxes, "58020");
+        assert_eq!(settle(&page, &line, 2), '0');
+        assert_eq!(settle(&page, &line, 4), 'O');
     }
 
     #[test]
