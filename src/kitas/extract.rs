@@ -33,9 +33,11 @@ use image::RgbImage;
 
 use super::crops::{self, CropParams};
 use super::fields::{DocumentKind, Field, FieldName, Reading};
+use super::glyphs;
 use super::labels::{self, Header, Key, Match, Title};
 use super::normalize as norm;
 use super::page::Page;
+use super::vocabulary;
 use crate::ocr::TextLine;
 
 /// Tunables of field extraction. Distances are in text heights (of the label's segment).
@@ -95,6 +97,7 @@ pub fn extract_with(
 ) -> Reading {
     let page = Page::new(lines, p.segment_gap);
     let mut r = Reader::new(&page, page_index, p);
+    r.image = image;
     let titles = r.titles();
     r.labelled_fields();
     if titles.not_permit || (titles.main.is_none() && r.evidence() < p.permit_evidence) {
@@ -140,6 +143,8 @@ struct Titles {
 
 struct Reader<'a> {
     page: &'a Page,
+    /// The page image, where there is one: its glyphs settle `0`/`O` and `1`/`I` in codes.
+    image: Option<&'a RgbImage>,
     page_index: usize,
     p: &'a ExtractParams,
     /// The label each segment starts with.
@@ -168,6 +173,7 @@ impl<'a> Reader<'a> {
         let labels = page.segs.iter().map(|s| labels::label(&s.chars)).collect();
         Reader {
             page,
+            image: None,
             page_index,
             p,
             labels,
@@ -511,6 +517,56 @@ impl<'a> Reader<'a> {
         parts.join(" ")
     }
 
+    /// The value's text as [`Reader::text`] gives it, but with each `0` or `1` whose printed
+    /// glyph shows the letter (see [`glyphs`]) read as that letter, and (in a `code`) an `I`
+    /// put back where the strip shows a bar no character was read for. Outside codes, only a
+    /// `1` is settled.
+    fn glyph_text(&self, v: &Value, code: bool) -> String {
+        let Some(img) = self.image else {
+            return self.text(v);
+        };
+        let parts: Vec<String> = v
+            .parts
+            .iter()
+            .map(|&(s, from, to)| {
+                let seg = &self.page.segs[s];
+                let line = &self.page.lines[seg.line];
+                let consistent = (from..to).all(|k| {
+                    line.chars
+                        .get(seg.from + k)
+                        .is_some_and(|c| c.ch == seg.chars[k])
+                });
+                if !consistent {
+                    return seg.chars[from..to].iter().collect();
+                }
+                let dropped = if code {
+                    glyphs::dropped_bars(img, line, seg.from + from, seg.from + to)
+                } else {
+                    Vec::new()
+                };
+                let mut out = String::new();
+                for k in from..to {
+                    let i = seg.from + k;
+                    if dropped.contains(&i) {
+                        out.push('I');
+                    }
+                    // In free text only a bar is settled: a round `O` after a digit is a zero
+                    // there all the same (see `normalize::text`).
+                    out.push(match seg.chars[k] {
+                        '0' if code => glyphs::settle(img, line, i),
+                        '1' => glyphs::settle(img, line, i),
+                        ch => ch,
+                    });
+                }
+                if dropped.contains(&(seg.from + to)) {
+                    out.push('I');
+                }
+                out
+            })
+            .collect();
+        parts.join(" ")
+    }
+
     /// Mean OCR confidence of the value's non-space characters.
     fn confidence(&self, v: &Value) -> f32 {
         let confs: Vec<f32> = v
@@ -593,7 +649,16 @@ impl<'a> Reader<'a> {
 
     /// Normalises `v` as field `name` requires and stores it; `score` is the label's match.
     fn set_normalised(&mut self, name: FieldName, v: &Value, score: f32) {
-        let raw = self.text(v);
+        // Where a shape leaves letters and digits open (codes, address block codes), the
+        // printed glyphs settle them; a code also gets back a plain `I` the recogniser dropped.
+        let raw = match name {
+            FieldName::Niora
+            | FieldName::PassportNumber
+            | FieldName::PermitNumber
+            | FieldName::StayPermitIndex => self.glyph_text(v, true),
+            FieldName::Address => self.glyph_text(v, false),
+            _ => self.text(v),
+        };
         let (value, shaped) = normalised(name, &raw);
         if value.is_empty() {
             return;
@@ -656,7 +721,10 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if let Some(v) = self.whole(s) {
-                let value = norm::text(&self.text(&v));
+                let mut value = norm::text(&self.text(&v));
+                if name == FieldName::OfficeName {
+                    value = vocabulary::respace(&value, vocabulary::OFFICE_CLASSES);
+                }
                 self.set(name, &v, value, m.score);
                 self.used[s] = true;
                 if m.tag == Header::Office {
@@ -681,7 +749,7 @@ impl<'a> Reader<'a> {
             return;
         };
         if let Some(v) = self.whole(s) {
-            let value = norm::text(&self.text(&v));
+            let value = address(&self.text(&v));
             self.set(FieldName::OfficeAddress, &v, value, self.p.unlabelled);
             self.used[s] = true;
         }
@@ -815,8 +883,22 @@ fn normalised(name: FieldName, raw: &str) -> (String, bool) {
             let ok = norm::is_stay_permit_index(&v);
             shaped(v, ok)
         }
+        FieldName::Status | FieldName::Occupation => (
+            vocabulary::respace(&norm::text(raw), vocabulary::STATUS_AND_OCCUPATION),
+            true,
+        ),
+        FieldName::Address => (address(raw), true),
         _ => (norm::text(raw), true),
     }
+}
+
+/// An address with the spaces put back that its fixed words show missing (a province, a
+/// block code).
+fn address(raw: &str) -> String {
+    vocabulary::block_code(&vocabulary::respace(
+        &norm::text(raw),
+        vocabulary::PROVINCES,
+    ))
 }
 
 /// A street address: starts like one (`JL.`, `JALAN`, a housing complex) or holds a number.
@@ -1204,6 +1286,44 @@ mod tests {
         assert_eq!(value(&r, FieldName::FullName), "YOUXING CHEN");
         assert_eq!(value(&r, FieldName::PassportNumber), "G59337358");
         assert_eq!(value(&r, FieldName::PassportExpiry), "07-03-2022");
+    }
+
+    #[test]
+    fn spaces_lost_in_fixed_words_are_put_back() {
+        let lines = vec![
+            line("KANTOR IMIGRASI KELAS IITPI BANDUNG", 150.0, 60.0),
+            line("KOMP. GRIYA ASRI BLOKQ10 NO. 6, JAWABARAT", 150.0, 80.0),
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 200.0, 100.0),
+            line("NIORA : 3ATAA20536", 100.0, 200.0),
+            line("Permit Number : 2C21HB0016AT", 100.0, 230.0),
+            line("Occupation : TENAGAAHLI", 100.0, 260.0),
+            line("Status : PENANAMAN MODALASING", 100.0, 290.0),
+            line(
+                "Address : PERUM. VILLA MAWAR BLOKJ7, JAWA TIMUR",
+                100.0,
+                320.0,
+            ),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::OfficeName),
+            "KANTOR IMIGRASI KELAS II TPI BANDUNG"
+        );
+        assert_eq!(
+            value(&r, FieldName::OfficeAddress),
+            "KOMP. GRIYA ASRI BLOK Q10 NO. 6, JAWA BARAT"
+        );
+        assert_eq!(value(&r, FieldName::Occupation), "TENAGA AHLI");
+        assert_eq!(value(&r, FieldName::Status), "PENANAMAN MODAL ASING");
+        assert_eq!(
+            value(&r, FieldName::Address),
+            "PERUM. VILLA MAWAR BLOK J7, JAWA TIMUR"
+        );
+        // What was read stays in `value_original`.
+        assert_eq!(
+            r.field(FieldName::Status).value_original,
+            "PENANAMAN MODALASING"
+        );
     }
 
     #[test]

@@ -88,6 +88,93 @@ pub fn locate(frame: &RgbImage, p: &LocateParams) -> Option<Located> {
     Some(Located { quad, coverage })
 }
 
+/// Width over height of an ID-1 card (85.6 x 54 mm).
+const ID1_ASPECT: f32 = 85.6 / 54.0;
+
+/// A card whose title is printed on a dark band has that band cut off by [`locate`]: the band
+/// is no lighter than the tray, so only the card's light body is found, a quad flatter than an
+/// ID-1 card (about 1.9 wide to 1 high instead of 1.59). Such a quad is grown back to card
+/// proportions on the long side where the band is: the side whose added strip holds the band's
+/// light lettering, where the tray beyond the other side holds next to none. A quad of any
+/// other shape, or one whose two sides hold no lettering, comes back as it was.
+pub fn complete_card(frame: &RgbImage, quad: &Quad) -> Quad {
+    let across = (dist(quad[0], quad[1]) + dist(quad[3], quad[2])) / 2.0;
+    let down = (dist(quad[0], quad[3]) + dist(quad[1], quad[2])) / 2.0;
+    let (long, short) = (across.max(down), across.min(down).max(1.0));
+    let aspect = long / short;
+    // A banded card's body measures about 1.92; tilt moves it by a tenth either way.
+    if !(1.72..=2.3).contains(&aspect) {
+        return *quad;
+    }
+    let grow = long / ID1_ASPECT / short - 1.0;
+    let out = |p: Point, from: Point| {
+        [
+            p[0] + (p[0] - from[0]) * grow,
+            p[1] + (p[1] - from[1]) * grow,
+        ]
+    };
+    let q = quad;
+    // The two candidates, each with the strip it adds (corners clockwise).
+    let candidates: [(Quad, Quad); 2] = if across >= down {
+        let (a, b) = (out(q[0], q[3]), out(q[1], q[2]));
+        let (d, c) = (out(q[3], q[0]), out(q[2], q[1]));
+        [
+            ([a, b, q[2], q[3]], [a, b, q[1], q[0]]),
+            ([q[0], q[1], c, d], [q[3], q[2], c, d]),
+        ]
+    } else {
+        let (b, c) = (out(q[1], q[0]), out(q[2], q[3]));
+        let (a, d) = (out(q[0], q[1]), out(q[3], q[2]));
+        [
+            ([q[0], b, c, q[3]], [q[1], b, c, q[2]]),
+            ([a, q[1], q[2], d], [a, q[0], q[3], d]),
+        ]
+    };
+    let scores = candidates.map(|(_, strip)| lettering(frame, &strip));
+    let (best, other) = if scores[0] >= scores[1] {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    if scores[best] >= MIN_LETTERING && scores[best] >= 2.0 * scores[other] {
+        candidates[best].0
+    } else {
+        *quad
+    }
+}
+
+/// Share of a band strip that must be light lettering for the band to be taken as found.
+const MIN_LETTERING: f32 = 0.01;
+
+/// Share of the strip's pixels that are light and grey, as lettering on a dark band is; 0 for
+/// a strip reaching out of the frame (outside reads as white) by more than a scan's margin of
+/// error, and a strip reaching out by less (a scanned card's band ends at the image's edge) is
+/// measured within the frame.
+fn lettering(frame: &RgbImage, strip: &Quad) -> f32 {
+    let (w, h) = (frame.width() as f32, frame.height() as f32);
+    let (mx, my) = (w * 0.03, h * 0.03);
+    if strip
+        .iter()
+        .any(|p| p[0] < -mx || p[1] < -my || p[0] > w + mx || p[1] > h + my)
+    {
+        return 0.0;
+    }
+    let inside = strip.map(|p| [p[0].clamp(0.0, w), p[1].clamp(0.0, h)]);
+    if polygon_area(&inside) < 1.0 {
+        return 0.0;
+    }
+    let sample = crop::crop_to(frame, &inside, 160, 24);
+    let light = sample
+        .pixels()
+        .filter(|px| {
+            let [r, g, b] = px.0.map(f32::from);
+            let luma = 0.299 * r + 0.587 * g + 0.114 * b;
+            luma > 190.0 && r.max(g).max(b) - r.min(g).min(b) < 40.0
+        })
+        .count();
+    light as f32 / (160 * 24) as f32
+}
+
 /// The frame shrunk to at most `side` pixels on its longer side, each pixel the mean of the
 /// block of the frame it covers (area averaging, as smooth as a triangle filter for this much
 /// shrinking). Blocks of 4 or more pixels a side are averaged over every other row and column:
@@ -437,6 +524,100 @@ mod tests {
         let dark_row = |y: u32| (0..w).filter(|&x| page.get_pixel(x, y)[0] < 80).count();
         assert!(dark_row(h * 12 / 100) > (w / 2) as usize);
         assert_eq!(dark_row(h / 2), 0);
+    }
+
+    /// An ID-1 card 342 x 216 px, light, with (if `band`) a dark title band 38 px high across
+    /// its top carrying light lettering, laid on a dark tray through a projection.
+    fn frame_with_card(corners: Quad, band: bool) -> RgbImage {
+        let card = card_image(band);
+        let from = [(0.0, 0.0), (342.0, 0.0), (342.0, 216.0), (0.0, 216.0)];
+        let proj = Projection::from_control_points(from, corners.map(|p| (p[0], p[1])))
+            .expect("projection");
+        let tray = |x: u32, y: u32| Rgb([70 + (x % 7) as u8, 72 + (y % 5) as u8, 76]);
+        let mut frame = RgbImage::from_fn(960, 720, tray);
+        let mut laid = frame.clone();
+        warp_into(
+            &card,
+            proj,
+            Interpolation::Bilinear,
+            Border::Constant(Rgb([1, 2, 3])),
+            &mut laid,
+        );
+        for (x, y, px) in laid.enumerate_pixels() {
+            if px.0 != [1, 2, 3] {
+                frame.put_pixel(x, y, *px);
+            }
+        }
+        frame
+    }
+
+    fn card_image(band: bool) -> RgbImage {
+        RgbImage::from_fn(342, 216, |x, y| {
+            let letter = (14..30).contains(&y) && (40..300).contains(&x) && x % 12 < 6;
+            match (band && y < 38, letter) {
+                (true, true) => Rgb([250, 250, 250]),
+                (true, false) => Rgb([60, 64, 62]),
+                _ => Rgb([232, 236, 230]),
+            }
+        })
+    }
+
+    #[test]
+    fn a_scanned_card_gets_back_the_band_at_the_image_edge() {
+        let scan = card_image(true);
+        let found = locate(&scan, &LocateParams::default()).expect("the body");
+        assert!(found.quad.iter().all(|p| p[1] > 30.0), "{:?}", found.quad);
+        let grown = complete_card(&scan, &found.quad);
+        let top = grown.iter().map(|p| p[1]).fold(f32::INFINITY, f32::min);
+        assert!(top.abs() < 8.0, "{grown:?}");
+    }
+
+    /// A card turned a little more than a quarter turn, its band (top edge) at the right.
+    const CARD: Quad = [
+        [700.0, 120.0],
+        [660.0, 580.0],
+        [370.0, 555.0],
+        [410.0, 95.0],
+    ];
+
+    #[test]
+    fn a_card_cut_at_its_title_band_is_grown_back_over_the_band() {
+        let frame = frame_with_card(CARD, true);
+        let found = locate(&frame, &LocateParams::default()).expect("a card");
+        // Only the light body was found: the quad is flatter than a card.
+        let long = dist(found.quad[0], found.quad[3]).max(dist(found.quad[0], found.quad[1]));
+        let short = dist(found.quad[0], found.quad[3]).min(dist(found.quad[0], found.quad[1]));
+        assert!(long / short > 1.75, "{:?}", found.quad);
+        let grown = complete_card(&frame, &found.quad);
+        for corner in CARD {
+            let nearest = grown
+                .iter()
+                .map(|p| dist(*p, corner))
+                .fold(f32::INFINITY, f32::min);
+            assert!(nearest < 12.0, "{grown:?} vs {CARD:?}");
+        }
+    }
+
+    #[test]
+    fn a_whole_card_or_a_flat_page_without_a_band_is_kept() {
+        let frame = frame_with_card(CARD, false);
+        let found = locate(&frame, &LocateParams::default()).expect("a card");
+        assert_eq!(complete_card(&frame, &found.quad), found.quad);
+        // As flat as a banded card's body but with bare tray on both sides: nothing to add.
+        let flat = [
+            [300.0, 300.0],
+            [684.0, 300.0],
+            [684.0, 500.0],
+            [300.0, 500.0],
+        ];
+        let page = RgbImage::from_fn(960, 720, |x, y| {
+            if (300..684).contains(&x) && (300..500).contains(&y) {
+                Rgb([232, 236, 230])
+            } else {
+                Rgb([70 + (x % 7) as u8, 72 + (y % 5) as u8, 76])
+            }
+        });
+        assert_eq!(complete_card(&page, &flat), flat);
     }
 
     #[test]

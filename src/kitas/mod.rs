@@ -10,6 +10,8 @@
 //! 3. [`normalize`]: the value rules `extract` applies (dates, gender, codes), as pure
 //!    functions.
 //!
+//! [`vocabulary`] puts back spaces in words printed from a fixed list.
+//!
 //! [`read`] chains them for one page image.
 //!
 //! The result is a [`Reading`]: every field, empty where the document shows nothing. The wire
@@ -18,11 +20,13 @@
 mod crops;
 pub mod extract;
 pub mod fields;
+mod glyphs;
 mod labels;
 pub mod locate;
 pub mod normalize;
 mod page;
 pub mod read;
+mod vocabulary;
 
 pub use crops::CropParams;
 pub use extract::{ExtractParams, extract, extract_with};

@@ -24,13 +24,15 @@ fn as_digit(c: char) -> Option<char> {
     }
 }
 
-/// The letter a digit-shaped character stands for where a letter must be.
+/// The letter a digit-shaped character stands for where a letter must be (a `J` whose hook
+/// alone was read is a `)`).
 fn as_letter(c: char) -> Option<char> {
     match c {
         'A'..='Z' => Some(c),
         'a'..='z' => Some(c.to_ascii_uppercase()),
         '0' => Some('O'),
         '1' | '|' => Some('I'),
+        ')' => Some('J'),
         '5' => Some('S'),
         '8' => Some('B'),
         '2' => Some('Z'),
@@ -354,14 +356,17 @@ fn repair_word(word: &str) -> String {
     let upper = c.iter().filter(|c| c.is_ascii_uppercase()).count();
     let lower = c.iter().filter(|c| c.is_ascii_lowercase()).count();
     let l_only = upper >= 2 && c.iter().filter(|ch| **ch == 'l').count() == lower;
+    // `DAVA0`, `MUMBA1`: a lone 0 or 1 at either end of a word of at least three letters (a
+    // block code such as `A1` or `AB1` has fewer).
+    let digits = c.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = c.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let word_end = |i: usize| {
+        (i == 0 || i + 1 == c.len()) && digits == 1 && letters >= 3 && letters + 1 == c.len()
+    };
     (0..c.len())
         .map(|i| match c[i] {
-            '0' | '1' if letter(i.checked_sub(1)) && letter(Some(i + 1)) => {
-                if c[i] == '0' {
-                    'O'
-                } else {
-                    'I'
-                }
+            '0' | '1' if word_end(i) || (letter(i.checked_sub(1)) && letter(Some(i + 1))) => {
+                if c[i] == '0' { 'O' } else { 'I' }
             }
             'l' if l_only => 'I',
             ch => ch,
@@ -525,7 +530,8 @@ pub fn is_niora(s: &str) -> bool {
 
 /// A passport number upper-cased without spaces: up to two leading letters, then digits
 /// (`G59337358`, `AU1095500`, `512345678`). Slips are repaired in the digit run only, and only
-/// when most of it is already digits.
+/// when most of it is already digits; a leading letter read as a digit is put back where no
+/// all-digit shape fits (see [`leading_letter`]).
 pub fn passport_number(s: &str) -> String {
     let c: Vec<char> = squeeze(s).chars().collect();
     let letters = c
@@ -541,9 +547,30 @@ pub fn passport_number(s: &str) -> String {
         None
     };
     let head: String = head.iter().collect();
-    match repaired {
+    let read = match repaired {
         Some(run) => head + &run,
         None => c.into_iter().collect(),
+    };
+    leading_letter(read)
+}
+
+/// The first character of an all-digit reading that no known shape gives: the shapes begin
+/// with a letter (`G59337358`, `J1234567`, `AU1095500`) or are nine digits that do not begin
+/// with `0`. Eight digits, or nine beginning with `0`, are a letter and its digits with the
+/// letter read as the digit it resembles (`09698341` -> `O9698341`, `17667774` -> `I7667774`).
+/// Only `0` and `1` change: they are the digits whose letters the recogniser takes for them.
+fn leading_letter(read: String) -> String {
+    let c: Vec<char> = read.chars().collect();
+    let all_digits = c.iter().all(char::is_ascii_digit);
+    let unknown = c.len() == 8 || (c.len() == 9 && c[0] == '0');
+    match c.first() {
+        Some(&first @ ('0' | '1')) if all_digits && unknown => {
+            let letter = if first == '0' { 'O' } else { 'I' };
+            std::iter::once(letter)
+                .chain(c[1..].iter().copied())
+                .collect()
+        }
+        _ => read,
     }
 }
 
@@ -758,6 +785,7 @@ mod tests {
             ("2c21hb0016at", "2C21HB0016AT"),
             ("2C21HB0016A", "2C21HB0016A"),
             ("2C21HB0016A%", "2C21HB0016A%"),
+            ("3B19CF2492S)", "3B19CF2492SJ"),
         ];
         for (input, want) in table {
             assert_eq!(permit_number(input), want, "{input:?}");
@@ -793,6 +821,15 @@ mod tests {
             ("512345678", "512345678"),
             ("SI234567", "SI234567"),
             ("E12345678", "E12345678"),
+            // A letter read as the digit it resembles: no all-digit shape has eight digits,
+            // or nine beginning with 0.
+            ("09698341", "O9698341"),
+            ("17667774", "I7667774"),
+            ("088651703", "O88651703"),
+            ("123456789", "123456789"),
+            ("023456789", "O23456789"),
+            ("29698341", "29698341"),
+            ("V02753324", "V02753324"),
         ];
         for (input, want) in table {
             assert_eq!(passport_number(input), want, "{input:?}");
@@ -811,6 +848,10 @@ mod tests {
         assert_eq!(text("A0"), "A0");
         assert_eq!(text(": 0"), "0");
         assert_eq!(text("MUMBAl"), "MUMBAI");
+        assert_eq!(text("MUMBA1"), "MUMBAI");
+        assert_eq!(text("DAVA0"), "DAVAO");
+        assert_eq!(text("0SAKA"), "OSAKA");
+        assert_eq!(text("BLOK A1 AB1 ABC12 0"), "BLOK A1 AB1 ABC12 0");
         assert_eq!(text("Pangkalpinang"), "Pangkalpinang");
         assert_eq!(text("l"), "l");
         assert_eq!(text("JL. KEMANG RAYA KM. 2O"), "JL. KEMANG RAYA KM. 20");

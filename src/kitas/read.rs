@@ -58,6 +58,10 @@ pub fn read_page(
         }
         Source::Document => None,
     };
+    let located = located.map(|l| locate::Located {
+        quad: locate::complete_card(img, &l.quad),
+        ..l
+    });
     let straight = match &located {
         Some(l) => locate::rectify(img, &l.quad),
         None => img.clone(),

@@ -1,0 +1,197 @@
+//! Putting back spaces in words the permits print from a fixed vocabulary.
+//!
+//! The recogniser drops some spaces between tightly set words (`PENANAMAN MODALASING`,
+//! `KANTOR IMIGRASI KELAS IITPI`) where neither the ink nor the time steps show them (see
+//! [`crate::ocr::spaces`]). Where a field's words come from a known list (the purposes of stay,
+//! common occupations, the office classes, Indonesia's provinces), a run of words that equals a
+//! known phrase once spaces are ignored is that phrase.
+//!
+//! Invariants:
+//! - Only spaces change: the letters, digits and punctuation of the text are kept as read.
+//! - A phrase replaces whole words only (`KELASIITPI` in a longer word is left alone), and the
+//!   longest phrase wins where two would fit.
+
+/// Purposes of stay printed as `Status` (the public samples' `TKA BID. PERINDUSTRIAN` and
+/// `PENYATUAN KELUARGA`, and the other stay purposes of the immigration rules) and occupations
+/// of several words, as the permits print them.
+pub const STATUS_AND_OCCUPATION: &[&str] = &[
+    "TKA BID. PERINDUSTRIAN",
+    "TKA BID. PERTAMBANGAN",
+    "TKA BID. PERDAGANGAN",
+    "TKA BID. PENDIDIKAN",
+    "TKA BID. KONSTRUKSI",
+    "TKA BID. PARIWISATA",
+    "TKA BID. KESEHATAN",
+    "TKA BID. PERTANIAN",
+    "PENYATUAN KELUARGA",
+    "LANJUT USIA",
+    "PENANAMAN MODAL ASING",
+    "RUMAH KEDUA",
+    "PELAJAR / MAHASISWA",
+    "TENAGA AHLI",
+    "MANAJER PRODUKSI",
+    "TEKNISI MESIN",
+    "AHLI GEOLOGI",
+    "GURU BAHASA INGGRIS",
+    "IBU RUMAH TANGGA",
+    "GENERAL MANAGER",
+    "QUALITY CONTROL",
+    "KEPALA TEKNIK TAMBANG",
+    "KARYAWAN SWASTA",
+];
+
+/// Classes of immigration offices, as in `KANTOR IMIGRASI KELAS I NON TPI BEKASI`.
+pub const OFFICE_CLASSES: &[&str] = &[
+    "KELAS I TPI",
+    "KELAS I NON TPI",
+    "KELAS II TPI",
+    "KELAS II NON TPI",
+    "KELAS I KHUSUS TPI",
+    "KELAS I KHUSUS NON TPI",
+    "KELAS III",
+];
+
+/// Indonesia's provinces of more than one word, which end many addresses.
+pub const PROVINCES: &[&str] = &[
+    "NANGGROE ACEH DARUSSALAM",
+    "SUMATERA UTARA",
+    "SUMATERA BARAT",
+    "SUMATERA SELATAN",
+    "KEPULAUAN RIAU",
+    "KEPULAUAN BANGKA BELITUNG",
+    "BANGKA BELITUNG",
+    "DKI JAKARTA",
+    "JAWA BARAT",
+    "JAWA TENGAH",
+    "JAWA TIMUR",
+    "DI YOGYAKARTA",
+    "NUSA TENGGARA BARAT",
+    "NUSA TENGGARA TIMUR",
+    "KALIMANTAN BARAT",
+    "KALIMANTAN TENGAH",
+    "KALIMANTAN SELATAN",
+    "KALIMANTAN TIMUR",
+    "KALIMANTAN UTARA",
+    "SULAWESI UTARA",
+    "SULAWESI TENGAH",
+    "SULAWESI SELATAN",
+    "SULAWESI TENGGARA",
+    "SULAWESI BARAT",
+    "MALUKU UTARA",
+    "PAPUA BARAT",
+    "PAPUA BARAT DAYA",
+    "PAPUA TENGAH",
+    "PAPUA PEGUNUNGAN",
+    "PAPUA SELATAN",
+];
+
+/// `text` with each run of its words that spells a phrase of `phrases` (ignoring spaces)
+/// replaced by that phrase.
+pub fn respace(text: &str, phrases: &[&str]) -> String {
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut keyed: Vec<(String, &str)> = phrases.iter().map(|p| (p.replace(' ', ""), *p)).collect();
+    keyed.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let found = (i + 1..=words.len()).rev().find_map(|end| {
+            let joined: String = words[i..end].concat();
+            keyed
+                .iter()
+                .find(|(k, _)| *k == joined)
+                .map(|(_, p)| (end, *p))
+        });
+        match found {
+            Some((end, phrase)) => {
+                out.push(phrase.to_string());
+                i = end;
+            }
+            None => {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+/// `BLOKJ7` -> `BLOK J7`: the block word of an address read together with its block code (one
+/// or two letters and one to three digits).
+pub fn block_code(text: &str) -> String {
+    text.split(' ')
+        .map(|w| match w.strip_prefix("BLOK") {
+            // A comma may close the address's street part: `BLOKJ7,`.
+            Some(code) if is_block_code(code.trim_end_matches([',', '.'])) => {
+                format!("BLOK {code}")
+            }
+            _ => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_block_code(code: &str) -> bool {
+    let letters = code.chars().take_while(char::is_ascii_uppercase).count();
+    let digits = code.chars().skip(letters).count();
+    (1..=2).contains(&letters)
+        && (1..=3).contains(&digits)
+        && code.chars().skip(letters).all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_read_without_its_spaces_gets_them_back() {
+        let s = STATUS_AND_OCCUPATION;
+        assert_eq!(respace("PENANAMAN MODALASING", s), "PENANAMAN MODAL ASING");
+        assert_eq!(respace("TENAGAAHLI", s), "TENAGA AHLI");
+        assert_eq!(respace("TKABID.PERDAGANGAN", s), "TKA BID. PERDAGANGAN");
+        assert_eq!(respace("TKA BID.PERDAGANGAN", s), "TKA BID. PERDAGANGAN");
+        // Already right, or not a known phrase: as read.
+        assert_eq!(respace("TENAGA AHLI", s), "TENAGA AHLI");
+        assert_eq!(respace("SUPERVISOR", s), "SUPERVISOR");
+        assert_eq!(respace("TENAGAAHLIX", s), "TENAGAAHLIX");
+        // A slip in a letter is not a space: left for a person to check.
+        assert_eq!(respace("PENANAMAN MODALASlNG", s), "PENANAMAN MODALASlNG");
+    }
+
+    #[test]
+    fn a_phrase_inside_a_longer_text_replaces_whole_words_only() {
+        let c = OFFICE_CLASSES;
+        assert_eq!(
+            respace("KANTOR IMIGRASI KELAS IITPI BANDUNG", c),
+            "KANTOR IMIGRASI KELAS II TPI BANDUNG"
+        );
+        assert_eq!(
+            respace("KANTOR IMIGRASI KELAS INON TPI BEKASI", c),
+            "KANTOR IMIGRASI KELAS I NON TPI BEKASI"
+        );
+        assert_eq!(
+            respace("KANIM KELAS I TPI PANGKAL PINANG", c),
+            "KANIM KELAS I TPI PANGKAL PINANG"
+        );
+        assert_eq!(
+            respace("PERUM. VILLA MAWAR NO. 33 MALANG, JAWATIMUR", PROVINCES),
+            "PERUM. VILLA MAWAR NO. 33 MALANG, JAWA TIMUR"
+        );
+        assert_eq!(respace("XJAWATIMUR", PROVINCES), "XJAWATIMUR");
+    }
+
+    #[test]
+    fn a_block_code_is_split_from_its_word() {
+        assert_eq!(
+            block_code("KOMPLEK TAMAN ANGGREK BLOKJ8 NO. 5"),
+            "KOMPLEK TAMAN ANGGREK BLOK J8 NO. 5"
+        );
+        assert_eq!(block_code("BLOKY9 NO. 8"), "BLOK Y9 NO. 8");
+        assert_eq!(block_code("BLOKAB123"), "BLOK AB123");
+        assert_eq!(block_code("BLOKJ7, JAWA TIMUR"), "BLOK J7, JAWA TIMUR");
+        // Not a block code: as read.
+        assert_eq!(block_code("BLOK J8"), "BLOK J8");
+        assert_eq!(block_code("BLOKADE"), "BLOKADE");
+        assert_eq!(block_code("BLOK"), "BLOK");
+        assert_eq!(block_code("BLOKABC1"), "BLOKABC1");
+    }
+}
