@@ -110,23 +110,8 @@ struct Ink {
 impl Ink {
     fn of(strip: &RgbImage) -> Option<Ink> {
         let (w, h) = (strip.width() as usize, strip.height() as usize);
-        let luma: Vec<f32> = strip
-            .pixels()
-            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-            .collect();
-        let mut sorted = luma.clone();
-        sorted.sort_by(f32::total_cmp);
-        let paper = *sorted.get(sorted.len() * 7 / 10)?;
-        let ink = *sorted.get(sorted.len() / 50)?;
-        if paper - ink < MIN_CONTRAST {
-            return None;
-        }
-        let cut = (paper + ink) / 2.0;
-        Some(Ink {
-            w,
-            h,
-            inked: luma.iter().map(|&l| l < cut).collect(),
-        })
+        let inked = crate::ocr::spaces::ink_mask(strip, MIN_CONTRAST)?;
+        Some(Ink { w, h, inked })
     }
 
     fn at(&self, x: usize, y: usize) -> bool {

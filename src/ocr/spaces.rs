@@ -73,6 +73,28 @@ impl Default for SpaceParams {
     }
 }
 
+/// Which pixels of a strip (row by row) are ink: darker than half-way between its paper (the
+/// 70th percentile of luma) and its ink (the 2nd percentile). `None` for an empty strip or one
+/// whose paper and ink differ by less than `min_contrast`.
+pub fn ink_mask(strip: &RgbImage, min_contrast: f32) -> Option<Vec<bool>> {
+    if strip.width() == 0 || strip.height() == 0 {
+        return None;
+    }
+    let luma: Vec<f32> = strip
+        .pixels()
+        .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+        .collect();
+    let mut sorted = luma.clone();
+    sorted.sort_by(f32::total_cmp);
+    let paper = sorted[sorted.len() * 7 / 10];
+    let ink = sorted[sorted.len() / 50];
+    if paper - ink < min_contrast {
+        return None;
+    }
+    let cut = (paper + ink) / 2.0;
+    Some(luma.iter().map(|&l| l < cut).collect())
+}
+
 /// Which columns of a strip are blank, and how tall its text is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InkProfile {
@@ -86,23 +108,8 @@ impl InkProfile {
     /// Measures a strip; `None` where paper and ink are too close to tell apart.
     pub fn of(strip: &RgbImage, min_contrast: f32) -> Option<Self> {
         let (w, h) = (strip.width() as usize, strip.height() as usize);
-        if w == 0 || h == 0 {
-            return None;
-        }
-        let luma: Vec<f32> = strip
-            .pixels()
-            .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
-            .collect();
-        let mut sorted = luma.clone();
-        sorted.sort_by(f32::total_cmp);
-        let paper = sorted[sorted.len() * 7 / 10];
-        let ink = sorted[sorted.len() / 50];
-        if paper - ink < min_contrast {
-            return None;
-        }
-        // A pixel is ink when it is darker than half-way between paper and ink.
-        let cut = (paper + ink) / 2.0;
-        let is_ink = |x: usize, y: usize| luma[y * w + x] < cut;
+        let inked = ink_mask(strip, min_contrast)?;
+        let is_ink = |x: usize, y: usize| inked[y * w + x];
         let rows: Vec<usize> = (0..h)
             .filter(|&y| (0..w).filter(|&x| is_ink(x, y)).count() > 0)
             .collect();
