@@ -243,7 +243,7 @@ impl Daemon {
                 }
                 Verdict::Read(capture) => pending = Some(self.start_reading(*capture, &mut stats)),
                 // A reading in progress keeps the LED on `reading`.
-                _ if pending.is_some() || held.is_some() => {}
+                _ if pending.is_some() => {}
                 verdict => self.show_verdict(verdict),
             }
         }

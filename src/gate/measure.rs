@@ -59,15 +59,6 @@ impl Grid<'_> {
     }
 }
 
-/// The quad's side lengths in frame pixels: (width, height) as the longer of opposite sides.
-fn quad_extent(quad: &Quad) -> (f32, f32) {
-    let d = |a: Point, b: Point| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
-    (
-        d(quad[0], quad[1]).max(d(quad[3], quad[2])),
-        d(quad[0], quad[3]).max(d(quad[1], quad[2])),
-    )
-}
-
 /// Focus of the document region: the variance of the 4-neighbour Laplacian over the variance
 /// of the luma, on the region sampled so that the document's longer side spans at most
 /// `side` samples.
@@ -76,7 +67,7 @@ fn quad_extent(quad: &Quad) -> (f32, f32) {
 /// fixed span makes it independent of the camera's resolution and the document's distance. A
 /// sharp printout scores well above a blurred or moving one (see `GateParams::min_focus`).
 pub fn focus(frame: &RgbImage, quad: &Quad, side: u32) -> f32 {
-    let (qw, qh) = quad_extent(quad);
+    let (qw, qh) = crate::ocr::crop::quad_size(quad);
     let long = qw.max(qh).max(1.0);
     // Never finer than the frame's own pixels.
     let scale = (side as f32 / long).min(1.0);

@@ -20,7 +20,6 @@
 
 use image::RgbImage;
 
-use crate::geometry::Point;
 use crate::ocr::{TextLine, crop};
 
 /// Width over height at or above which a glyph read as `0` is an `O`.
@@ -88,13 +87,7 @@ pub fn aspect(page: &RgbImage, line: &TextLine, i: usize) -> Option<f32> {
     let centre = (c.span[0] + c.span[1]) / 2.0;
     // A window a line height either side of the character, sampled at the page's scale.
     let (a, b) = (centre - height, centre + height);
-    let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
-    let window = [
-        lerp(q[0], q[1], a / len),
-        lerp(q[0], q[1], b / len),
-        lerp(q[3], q[2], b / len),
-        lerp(q[3], q[2], a / len),
-    ];
+    let window = line.cut(a / len, b / len);
     let (w, h) = ((2.0 * height).round() as u32, height.round() as u32);
     let strip = crop::crop_to(page, &window, w.max(4), h.max(4));
     glyph_aspect(&strip)
@@ -150,13 +143,7 @@ pub fn dropped_bars(page: &RgbImage, line: &TextLine, from: usize, to: usize) ->
     let len = crate::geometry::dist(q[0], q[1]).max(1.0);
     let height = crate::geometry::dist(q[0], q[3]).max(1.0);
     let (a, b) = (first.span[0] - 0.4 * height, last.span[1] + 0.4 * height);
-    let lerp = |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
-    let window = [
-        lerp(q[0], q[1], a / len),
-        lerp(q[0], q[1], b / len),
-        lerp(q[3], q[2], b / len),
-        lerp(q[3], q[2], a / len),
-    ];
+    let window = line.cut(a / len, b / len);
     let (w, h) = (
         (b - a).round().max(4.0) as u32,
         height.round().max(4.0) as u32,

@@ -67,18 +67,24 @@ impl TextLine {
         let last = self.chars.get(to.checked_sub(1)?)?;
         let q = &self.polygon;
         let len = dist(q[0], q[1]).max(1.0);
-        let (a, b) = (
+        Some(self.cut(
             (first.span[0] / len).clamp(0.0, 1.0),
             (last.span[1] / len).clamp(0.0, 1.0),
-        );
+        ))
+    }
+
+    /// The part of this line's polygon between fractions `a` and `b` of its length (either may
+    /// reach beyond 0..1, past the line's ends), full height.
+    pub fn cut(&self, a: f32, b: f32) -> Quad {
+        let q = &self.polygon;
         let lerp =
             |p: Point, r: Point, t: f32| [p[0] + (r[0] - p[0]) * t, p[1] + (r[1] - p[1]) * t];
-        Some([
+        [
             lerp(q[0], q[1], a),
             lerp(q[0], q[1], b),
             lerp(q[3], q[2], b),
             lerp(q[3], q[2], a),
-        ])
+        ]
     }
 }
 
