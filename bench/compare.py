@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 CONDITIONS = ["scan", "pdf-vector", "pdf-image", "camera"]
+STAGES = ["locate", "detect", "classify", "recognize", "extract"]
 
 
 def condition(path: Path) -> str:
@@ -112,6 +113,16 @@ def main():
         else:
             r, ratio = "(reads images only)", "-"
         print(f"| {c} | {k_n[c]} | {k_med[c]:.0f} | {r} | {ratio} |")
+    print()
+    print("kitascan per stage, median ms per document:")
+    print()
+    print("| condition | " + " | ".join(STAGES) + " |")
+    print("|---|" + "---:|" * len(STAGES))
+    for c in CONDITIONS:
+        rows = [l["stages_ms"] for l in k_lines if "stages_ms" in l and condition(Path(l["file"])) == c]
+        if rows:
+            cells = [f"{statistics.median(r.get(s, 0.0) for r in rows):.0f}" for s in STAGES]
+            print(f"| {c} | " + " | ".join(cells) + " |")
     print()
     print(f"Peak resident memory: kitascan scan {k_rss:.0f} MiB, RapidOCR {r_rss:.0f} MiB")
     ready = next((l["ready_s"] for l in r_lines if "ready_s" in l), None)

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use kitascan::input::{self, InputError, Limits};
-use kitascan::kitas::read::{Source, read_pages};
+use kitascan::kitas::read::{Source, StageTimes, read_pages};
 use kitascan::ocr::Engine;
 use kitascan::wire::{glair, verihubs};
 
@@ -18,7 +18,7 @@ use kitascan::wire::{glair, verihubs};
 const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "pdf"];
 
 /// Reads every file of `paths`; with `timing`, each line also carries `elapsed_ms`, the time from
-/// opening the file to its response (for `bench/compare`).
+/// opening the file to its response, and `stages_ms`, the reader's stages (for `bench/compare`).
 pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) -> Result<ExitCode> {
     let mut failed = false;
     let mut out = std::io::stdout().lock();
@@ -36,13 +36,21 @@ pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) ->
                     .unwrap_or_default(),
             );
             let started = Instant::now();
-            let (ok, mut value) = scan_file(engine, file, verihubs);
+            let (ok, mut value, times) = scan_file(engine, file, verihubs);
             let elapsed = started.elapsed();
             failed |= !ok;
             if let Value::Object(map) = &mut value {
                 map.insert("file".into(), json!(file));
                 if timing {
-                    map.insert("elapsed_ms".into(), json!(elapsed.as_secs_f64() * 1000.0));
+                    map.insert("elapsed_ms".into(), json!(ms(elapsed)));
+                    if let Some(times) = times {
+                        let stages: serde_json::Map<String, Value> = times
+                            .stages()
+                            .iter()
+                            .map(|(name, t)| (name.to_string(), json!(ms(*t))))
+                            .collect();
+                        map.insert("stages_ms".into(), Value::Object(stages));
+                    }
                 }
             }
             bar.suspend(|| writeln!(out, "{value}"))?;
@@ -80,8 +88,9 @@ fn progress(visible: bool, len: usize) -> ProgressBar {
     ProgressBar::new(len as u64).with_style(style)
 }
 
-/// Reads one file: `(true, reading)` or `(false, error object)` in the chosen shape.
-fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value) {
+/// Reads one file: `(true, reading)` or `(false, error object)` in the chosen shape, and the
+/// stage times of a file that was read.
+fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value, Option<StageTimes>) {
     let pages = match input::load(file, &Limits::default()) {
         Ok(pages) => pages,
         Err(e) => {
@@ -90,17 +99,19 @@ fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value) {
                 InputError::UnsupportedFormat | InputError::Empty => "FILE_INVALID_FORMAT",
                 _ => "FAILED",
             };
-            return (false, error_body(status, verihubs));
+            return (false, error_body(status, verihubs), None);
         }
     };
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
     match read_pages(engine, &images, source_of(file)) {
-        Ok(Some(read)) if verihubs => (true, verihubs::result_data(&read.reading)),
-        Ok(Some(read)) => (true, glair::response(&read.reading)),
-        Ok(None) => (false, error_body("FAILED", verihubs)),
+        Ok(Some(read)) if verihubs => {
+            (true, verihubs::result_data(&read.reading), Some(read.times))
+        }
+        Ok(Some(read)) => (true, glair::response(&read.reading), Some(read.times)),
+        Ok(None) => (false, error_body("FAILED", verihubs), None),
         Err(e) => {
             eprintln!("kitascan: {}: {e}", file.display());
-            (false, error_body("FAILED", verihubs))
+            (false, error_body("FAILED", verihubs), None)
         }
     }
 }
@@ -128,4 +139,8 @@ fn error_body(status: &str, verihubs: bool) -> Value {
     } else {
         glair::error(status).1
     }
+}
+
+fn ms(t: std::time::Duration) -> f64 {
+    t.as_secs_f64() * 1000.0
 }

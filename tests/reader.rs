@@ -119,3 +119,34 @@ fn an_unreadable_file_gets_the_glair_error_object_and_a_failing_exit() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn timing_reports_each_stage_within_the_documents_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = golden_set(dir.path());
+    let info = set
+        .iter()
+        .find(|i| i.truth.is_permit && i.file.ends_with(".jpg"))
+        .expect("a camera photo of a permit");
+    let file = dir.path().join(&info.file);
+    let out = kitascan(&["scan", "--timing", file.to_str().expect("utf-8")]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = &json_lines(&out)[0];
+    let elapsed = line["elapsed_ms"].as_f64().expect("elapsed_ms");
+    let stages = line["stages_ms"].as_object().expect("stages_ms");
+    let names: Vec<&str> = stages.keys().map(String::as_str).collect();
+    let mut want = vec!["locate", "detect", "classify", "recognize", "extract"];
+    want.sort_unstable();
+    assert_eq!(names, want, "{line}");
+    let ms = |k: &str| stages[k].as_f64().expect("a number");
+    // A photo is located, its lines detected, voted on and read: each stage took time.
+    for k in ["locate", "detect", "classify", "recognize"] {
+        assert!(ms(k) > 0.0, "{k}: {line}");
+    }
+    let sum: f64 = stages.values().filter_map(|v| v.as_f64()).sum();
+    assert!(sum <= elapsed, "stages {sum} ms > document {elapsed} ms");
+}

@@ -39,14 +39,15 @@ pub trait Recognizer: Send + Sync + 'static {
 
 impl Recognizer for Engine {
     fn read(&self, pages: &[RgbImage], source: Source) -> Result<Option<PageResult>, String> {
-        read_pages(self, pages, source)
-            .map(|r| {
-                r.map(|r| PageResult {
-                    reading: r.reading,
-                    page: r.page,
-                })
+        let read = read_pages(self, pages, source);
+        crate::ocr::release_free_memory();
+        read.map(|r| {
+            r.map(|r| PageResult {
+                reading: r.reading,
+                page: r.page,
             })
-            .map_err(|e| e.to_string())
+        })
+        .map_err(|e| e.to_string())
     }
 }
 

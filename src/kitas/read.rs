@@ -7,6 +7,8 @@
 //! straightened page are mapped back through the turn and the perspective, so a client can draw
 //! them on the image it sent.
 
+use std::time::{Duration, Instant};
+
 use image::RgbImage;
 use imageproc::geometric_transformations::Projection;
 
@@ -42,6 +44,45 @@ pub struct PageRead {
     pub quarters: u8,
     /// The lines read, in the straightened page's pixels.
     pub lines: Vec<TextLine>,
+    /// Where the time went.
+    pub times: StageTimes,
+}
+
+/// Time spent in each stage of reading a page.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    /// Finding the document in a camera frame and straightening it (zero for scans and PDFs).
+    pub locate: Duration,
+    /// Line detection, including a second pass on a page found lying on its side.
+    pub detect: Duration,
+    /// The angle classifier on the longest lines, deciding whether the page is upside down.
+    pub classify: Duration,
+    /// Cutting the lines out and recognising them.
+    pub recognize: Duration,
+    /// Field extraction and normalisation.
+    pub extract: Duration,
+}
+
+impl StageTimes {
+    /// The stages' names and times, in pipeline order.
+    pub fn stages(&self) -> [(&'static str, Duration); 5] {
+        [
+            ("locate", self.locate),
+            ("detect", self.detect),
+            ("classify", self.classify),
+            ("recognize", self.recognize),
+            ("extract", self.extract),
+        ]
+    }
+
+    /// Adds another page's times (a file of several pages).
+    pub fn add(&mut self, other: &StageTimes) {
+        self.locate += other.locate;
+        self.detect += other.detect;
+        self.classify += other.classify;
+        self.recognize += other.recognize;
+        self.extract += other.extract;
+    }
 }
 
 /// Reads one page image.
@@ -51,6 +92,7 @@ pub fn read_page(
     page_index: usize,
     source: Source,
 ) -> Result<PageRead, OcrError> {
+    let started = Instant::now();
     let located = match source {
         Source::Camera => locate::locate(img, &LocateParams::default()),
         Source::Auto => {
@@ -66,9 +108,20 @@ pub fn read_page(
         Some(l) => locate::rectify(img, &l.quad),
         None => img.clone(),
     };
+    let locate_time = started.elapsed();
     let upright = locate::orient(engine, &straight)?;
+    let started = Instant::now();
     let lines = engine.read_boxes(&upright.page, &upright.boxes, PageOrientation::Upright)?;
+    let recognize_time = started.elapsed();
+    let started = Instant::now();
     let mut reading = super::extract::extract(&lines, page_index, Some(&upright.page));
+    let times = StageTimes {
+        locate: locate_time,
+        detect: upright.detect_time,
+        classify: upright.classify_time,
+        recognize: recognize_time,
+        extract: started.elapsed(),
+    };
     let to_input = ToInput::new(
         straight.dimensions(),
         upright.quarters,
@@ -81,24 +134,29 @@ pub fn read_page(
         quad: located.map(|l| l.quad),
         quarters: upright.quarters,
         lines,
+        times,
     })
 }
 
-/// Reads the pages of one file and keeps the first page that holds a permit (else the first).
+/// Reads the pages of one file and keeps the first page that holds a permit (else the first);
+/// its [`PageRead::times`] are those of every page read.
 pub fn read_pages(
     engine: &Engine,
     pages: &[RgbImage],
     source: Source,
 ) -> Result<Option<PageRead>, OcrError> {
-    let mut first = None;
+    let mut first: Option<PageRead> = None;
+    let mut times = StageTimes::default();
     for (i, page) in pages.iter().enumerate() {
-        let read = read_page(engine, page, i, source)?;
+        let mut read = read_page(engine, page, i, source)?;
+        times.add(&read.times);
         if read.reading.is_permit {
+            read.times = times;
             return Ok(Some(read));
         }
         first.get_or_insert(read);
     }
-    Ok(first)
+    Ok(first.map(|read| PageRead { times, ..read }))
 }
 
 /// Maps points on the upright, straightened page back to the input image.

@@ -121,22 +121,25 @@ impl Classifier {
     /// The probability of "upside down" for each window.
     fn run(&self, windows: &[RgbImage]) -> Result<Vec<f32>, OcrError> {
         let batch = self.params.batch.max(1);
-        let mut out = Vec::with_capacity(windows.len());
-        for chunk in windows.chunks(batch) {
-            let refs: Vec<&RgbImage> = chunk.iter().collect();
-            // The batch is padded to full size (blank windows) so every run uses the same plan.
-            let probs = self.model.run(strip_tensor(&refs, batch, CLS_H, CLS_W))?;
-            let view = probs
-                .to_plain_array_view::<f32>()
-                .map_err(|e| OcrError::Output(e.to_string()))?;
-            if view.shape().len() != 2 || view.shape()[1] < 2 {
-                return Err(OcrError::Output(format!(
-                    "classifier output shape {:?}",
-                    view.shape()
-                )));
-            }
-            out.extend((0..chunk.len()).map(|i| view[[i, 1]]));
+        let chunks: Vec<&[RgbImage]> = windows.chunks(batch).collect();
+        let probs = super::in_lanes(&chunks, |chunk| self.run_batch(chunk, batch))?;
+        Ok(probs.into_iter().flatten().collect())
+    }
+
+    /// One model run over up to `batch` windows.
+    fn run_batch(&self, chunk: &[RgbImage], batch: usize) -> Result<Vec<f32>, OcrError> {
+        let refs: Vec<&RgbImage> = chunk.iter().collect();
+        // The batch is padded to full size (blank windows) so every run uses the same plan.
+        let probs = self.model.run(strip_tensor(&refs, batch, CLS_H, CLS_W))?;
+        let view = probs
+            .to_plain_array_view::<f32>()
+            .map_err(|e| OcrError::Output(e.to_string()))?;
+        if view.shape().len() != 2 || view.shape()[1] < 2 {
+            return Err(OcrError::Output(format!(
+                "classifier output shape {:?}",
+                view.shape()
+            )));
         }
-        Ok(out)
+        Ok((0..chunk.len()).map(|i| view[[i, 1]]).collect())
     }
 }

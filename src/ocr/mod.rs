@@ -166,6 +166,77 @@ pub fn set_threads(n: usize) {
     });
 }
 
+/// Runs `f` over `items` on [`threads`] lanes at once, each lane taking every n-th item and running
+/// its model calls single-threaded; results come back in the items' order. Many small model runs
+/// (the recogniser's lines, the classifier's windows) keep every core busy this way, where
+/// splitting each run's small matrix products between threads would mostly wait.
+pub(crate) fn in_lanes<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, OcrError> + Sync,
+) -> Result<Vec<R>, OcrError> {
+    in_n_lanes(items, threads(), f)
+}
+
+fn in_n_lanes<T: Sync, R: Send>(
+    items: &[T],
+    lanes: usize,
+    f: impl Fn(&T) -> Result<R, OcrError> + Sync,
+) -> Result<Vec<R>, OcrError> {
+    use tract_linalg::multithread::{Executor, multithread_tract_scope};
+    let lanes = lanes.min(items.len());
+    if lanes <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let f = &f;
+    let mut per_lane: Vec<Vec<R>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..lanes)
+            .map(|lane| {
+                scope.spawn(move || {
+                    multithread_tract_scope(Executor::SingleThread, || {
+                        items.iter().skip(lane).step_by(lanes).map(f).collect()
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(OcrError::Output("an OCR lane panicked".into())))
+            })
+            .collect::<Result<Vec<Vec<R>>, OcrError>>()
+    })?;
+    // Interleave back: item i is lane i % lanes's (i / lanes)-th result.
+    let mut lanes_iter: Vec<std::vec::IntoIter<R>> =
+        per_lane.drain(..).map(|v| v.into_iter()).collect();
+    let mut out = Vec::with_capacity(items.len());
+    for i in 0..items.len() {
+        match lanes_iter[i % lanes].next() {
+            Some(r) => out.push(r),
+            None => return Err(OcrError::Output("an OCR lane lost a result".into())),
+        }
+    }
+    Ok(out)
+}
+
+/// Hands the heap's free pages back to the system. A reading allocates and frees tens of
+/// megabytes of activations; glibc keeps freed memory for reuse, so without this a daemon's
+/// resident memory creeps up reading after reading (measured: +110 MB over 7 readings). Costs
+/// a few milliseconds; call it after a reading, not inside one.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it takes no pointers
+        // and is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 /// The loaded models and their parameters.
 pub struct Engine {
     pub detector: detect::Detector,
@@ -314,6 +385,36 @@ fn to_line(q: &Quad, strip_width: u32, r: Recognized) -> TextLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_keep_the_items_order_and_pass_errors_on() {
+        let items: Vec<u32> = (0..23).collect();
+        for lanes in [1, 2, 3, 8, 40] {
+            let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+            let out = in_n_lanes(&items, lanes, |&i| {
+                seen.lock()
+                    .expect("lock")
+                    .insert(std::thread::current().id());
+                Ok(i * 10)
+            })
+            .expect("no error");
+            assert_eq!(out, items.iter().map(|i| i * 10).collect::<Vec<_>>());
+            assert_eq!(seen.lock().expect("lock").len(), lanes.min(items.len()));
+        }
+        let failed = in_n_lanes(&items, 3, |&i| {
+            if i == 17 {
+                Err(OcrError::Output("seventeen".into()))
+            } else {
+                Ok(i)
+            }
+        });
+        assert!(matches!(failed, Err(OcrError::Output(m)) if m == "seventeen"));
+        assert!(
+            in_n_lanes(&[] as &[u32], 4, |&i| Ok(i))
+                .expect("empty")
+                .is_empty()
+        );
+    }
 
     #[test]
     fn span_polygon_cuts_the_line_along_its_edges() {

@@ -33,9 +33,10 @@ struct PlanCache {
 }
 
 impl OnnxModel {
-    /// Plans kept per model. Each stage uses a handful of buckets; 12 covers portrait and
-    /// landscape pages and the recogniser's width buckets with room to spare.
-    pub const MAX_PLANS: usize = 12;
+    /// Plans kept per model. A plan holds its own packed copy of the weights (about 14 MB for
+    /// the recogniser), so this bounds the daemon's memory; 8 covers the recogniser's common
+    /// width buckets and a few page sizes, and a shape outside them costs one recompilation.
+    pub const MAX_PLANS: usize = 8;
 
     /// Loads an ONNX file. `value_info` shapes are ignored: newer PP-OCR exports (v5, v6) carry
     /// inconsistent ones that tract would otherwise reject, and the shapes are re-derived anyway.

@@ -88,34 +88,16 @@ impl Recognizer {
 
     /// Reads each strip (any size: they are scaled to the model's height).
     pub fn recognize(&self, strips: &[RgbImage]) -> Result<Vec<Recognized>, OcrError> {
-        let h = self.params.height;
         let widths: Vec<u32> = strips.iter().map(|s| self.strip_width(s)).collect();
         let mut order: Vec<usize> = (0..strips.len()).collect();
         order.sort_by_key(|&i| widths[i]);
+        let groups: Vec<&[usize]> = order.chunks(self.params.batch.max(1)).collect();
+        // Groups sorted by width and dealt out in turn give each lane a like share of the work.
+        let done = super::in_lanes(&groups, |group| self.run_group(strips, &widths, group))?;
         let mut out: Vec<Option<Recognized>> = vec![None; strips.len()];
-        for group in order.chunks(self.params.batch.max(1)) {
-            let widest = group.iter().map(|&i| widths[i]).max().unwrap_or(1);
-            let bucket = widest.div_ceil(self.params.width_bucket) * self.params.width_bucket;
-            let refs: Vec<&RgbImage> = group.iter().map(|&i| &strips[i]).collect();
-            let input = strip_tensor(&refs, group.len(), h, bucket);
-            let probs = self.model.run(input)?;
-            let view = probs
-                .to_plain_array_view::<f32>()
-                .map_err(|e| OcrError::Output(e.to_string()))?;
-            let shape = view.shape().to_vec();
-            if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
-                return Err(OcrError::Output(format!(
-                    "recogniser output shape {shape:?} for a dictionary of {}",
-                    self.dict.len()
-                )));
-            }
-            let step_px = bucket as f32 / shape[1] as f32;
-            for (k, &i) in group.iter().enumerate() {
-                let rows = view.slice(tract_ndarray::s![k, .., ..]);
-                let flat: Vec<f32> = rows.iter().copied().collect();
-                // The strip may not be at model height: its own pixels per step differ.
-                let strip_step = step_px * strips[i].width() as f32 / widths[i] as f32;
-                out[i] = Some(self.decode(&flat, shape[2], strip_step, &strips[i]));
+        for (group, readings) in groups.iter().zip(done) {
+            for (&i, r) in group.iter().zip(readings) {
+                out[i] = Some(r);
             }
         }
         Ok(out
@@ -124,7 +106,43 @@ impl Recognizer {
             .collect())
     }
 
-    /// Decodes one strip's output; `step_px` is in the strip's own pixels.
+    /// One model run over a group of strips (indices into `strips`), padded to the widest one's
+    /// width bucket.
+    fn run_group(
+        &self,
+        strips: &[RgbImage],
+        widths: &[u32],
+        group: &[usize],
+    ) -> Result<Vec<Recognized>, OcrError> {
+        let h = self.params.height;
+        let widest = group.iter().map(|&i| widths[i]).max().unwrap_or(1);
+        let bucket = widest.div_ceil(self.params.width_bucket) * self.params.width_bucket;
+        let refs: Vec<&RgbImage> = group.iter().map(|&i| &strips[i]).collect();
+        let input = strip_tensor(&refs, group.len(), h, bucket);
+        let probs = self.model.run(input)?;
+        let view = probs
+            .to_plain_array_view::<f32>()
+            .map_err(|e| OcrError::Output(e.to_string()))?;
+        let shape = view.shape().to_vec();
+        if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
+            return Err(OcrError::Output(format!(
+                "recogniser output shape {shape:?} for a dictionary of {}",
+                self.dict.len()
+            )));
+        }
+        let step_px = bucket as f32 / shape[1] as f32;
+        Ok(group
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let rows = view.slice(tract_ndarray::s![k, .., ..]);
+                let flat: Vec<f32> = rows.iter().copied().collect();
+                let strip_step = step_px * strips[i].width() as f32 / widths[i] as f32;
+                self.decode(&flat, shape[2], strip_step, &strips[i])
+            })
+            .collect())
+    }
+
     fn decode(&self, probs: &[f32], classes: usize, step_px: f32, strip: &RgbImage) -> Recognized {
         let raw = greedy_decode(probs, classes, &self.dict);
         let spaces = &self.params.spaces;
