@@ -119,7 +119,11 @@ fn int8_without_its_files_says_to_run_models_quantize() {
     let models = tempfile::tempdir().expect("tempdir");
     let f32 = ModelPaths::in_dir(&models_dir());
     let here = ModelPaths::in_dir(models.path());
-    for (from, to) in [(&f32.det, &here.det), (&f32.cls, &here.cls), (&f32.rec, &here.rec)] {
+    for (from, to) in [
+        (&f32.det, &here.det),
+        (&f32.cls, &here.cls),
+        (&f32.rec, &here.rec),
+    ] {
         std::fs::copy(from, to).expect("copy the f32 models (run models/fetch)");
     }
     let out = kitascan(&[
@@ -141,7 +145,10 @@ fn int8_without_its_files_says_to_run_models_quantize() {
     let out = kitascan(&["--precision", "int4", "scan", "anything.png"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("int4") && err.contains("`f32` or `int8`"), "{err}");
+    assert!(
+        err.contains("int4") && err.contains("`f32` or `int8`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -160,7 +167,11 @@ fn recorded_inputs_are_the_models_input_tensors_as_npy() {
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     for entry in std::fs::read_dir(&record).expect("the folder is made") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         let model = name
             .rsplit_once('-')
             .map(|(m, _)| m.to_owned())
@@ -187,7 +198,10 @@ fn recorded_inputs_are_the_models_input_tensors_as_npy() {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        assert!(values.iter().all(|v| v.is_finite() && v.abs() < 10.0), "{name}");
+        assert!(
+            values.iter().all(|v| v.is_finite() && v.abs() < 10.0),
+            "{name}"
+        );
         assert!(values.iter().any(|&v| v != values[0]), "{name}");
     }
     // The page was detected, and its lines recognised one by one.

@@ -135,7 +135,9 @@ impl std::str::FromStr for Precision {
         match s {
             "f32" => Ok(Precision::F32),
             "int8" => Ok(Precision::Int8),
-            other => Err(format!("unknown precision `{other}`: expected `f32` or `int8`")),
+            other => Err(format!(
+                "unknown precision `{other}`: expected `f32` or `int8`"
+            )),
         }
     }
 }

@@ -249,8 +249,16 @@ mod tests {
         let len = u16::from_le_bytes([h[8], h[9]]) as usize;
         assert_eq!(len, h.len() - 10);
         let dict = std::str::from_utf8(&h[10..]).expect("ascii");
-        assert!(dict.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 48, 320), }"));
+        assert!(
+            dict.starts_with(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 48, 320), }"
+            )
+        );
         assert!(dict.ends_with('\n'));
-        assert!(std::str::from_utf8(&npy_header(&[5])[10..]).expect("ascii").contains("(5,)"));
+        assert!(
+            std::str::from_utf8(&npy_header(&[5])[10..])
+                .expect("ascii")
+                .contains("(5,)")
+        );
     }
 }
