@@ -423,7 +423,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("k.toml: ") && err.contains("`int4`") && err.contains("`f32`, `int8`"),
+            err.starts_with("k.toml: ")
+                && err.contains("`int4`")
+                && err.contains("`f32` or `int8`"),
             "{err}"
         );
     }
