@@ -386,6 +386,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn int8_paths_sit_beside_the_f32_files() {
+        let dir = Path::new("m");
+        let f32 = ModelPaths::in_dir(dir);
+        assert_eq!(f32.det, dir.join("ch_PP-OCRv4_det_infer.onnx"));
+        let int8 = ModelPaths::with_precision(dir, Precision::Int8);
+        let pairs = [
+            (&f32.det, &int8.det),
+            (&f32.cls, &int8.cls),
+            (&f32.rec, &int8.rec),
+        ];
+        for ((a, b), quantized) in pairs.into_iter().zip(Precision::INT8_MODELS) {
+            let want = if quantized {
+                a.with_extension("int8.onnx")
+            } else {
+                a.clone()
+            };
+            assert_eq!(b, &want);
+        }
+        assert_eq!("int8".parse::<Precision>(), Ok(Precision::Int8));
+        assert_eq!("f32".parse::<Precision>(), Ok(Precision::F32));
+        assert!("fp16".parse::<Precision>().is_err());
+        assert_eq!(ModelPaths::in_dir(dir).missing().len(), 3);
+    }
+
+    #[test]
     fn span_polygon_cuts_the_line_along_its_edges() {
         let c = |ch, a, b| CharSpan {
             ch,
