@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN := target/release/kitascan
 
-.PHONY: run test build deps test-deps models lint bench deb cross-aarch64 cross-armv7
+.PHONY: run test build deps test-deps models quantized lint bench deb cross-aarch64 cross-armv7
 
 # The kiosk daemon on the built-in configuration: the camera when this machine has one, else a
 # replay of a generated tray scene (fake identities), so the whole loop runs anywhere. Open
@@ -21,8 +21,8 @@ run: deps models build
 		KITASCAN_LOG=$${KITASCAN_LOG:-info} $(BIN) run --source replay:$(DEMO_TRAY) --fps 5 --led log --db $(DB); \
 	fi
 
-test: test-deps models lint
-	$(CARGO) test --locked
+test: test-deps models quantized lint
+	KITASCAN_REQUIRE_INT8=1 $(CARGO) test --locked
 
 build:
 	$(CARGO) build --release --locked
@@ -40,6 +40,11 @@ deb: models build
 
 models:
 	models/fetch
+
+# The int8 variants of the models (`--precision int8`; tests/quantized.rs reads with them).
+# Calibrated with the debug build, which `cargo test` builds anyway; a no-op once they exist.
+quantized: models
+	KITASCAN_PROFILE=debug CARGO="$(CARGO)" models/quantize
 
 lint:
 	$(CARGO) fmt --check

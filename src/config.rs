@@ -16,6 +16,7 @@ use crate::capture::{CameraSettings, PixelFormat, SourceSpec};
 use crate::gate::GateParams;
 use crate::input::Limits;
 use crate::led::LedSpec;
+use crate::ocr::Precision;
 
 /// The configuration built into the binary (`config/kitascan.toml`).
 pub const DEFAULT_TOML: &str = include_str!("../config/kitascan.toml");
@@ -111,6 +112,8 @@ pub struct ReaderConfig {
     pub max_pixels: u64,
     pub max_pdf_pages: usize,
     pub pdf_dpi: f32,
+    /// `f32` or `int8` models (see `config/kitascan.toml` for the measured trade).
+    pub precision: Precision,
 }
 
 impl Default for ReaderConfig {
@@ -124,6 +127,7 @@ impl Default for ReaderConfig {
             max_pixels: limits.max_pixels,
             max_pdf_pages: limits.max_pages,
             pdf_dpi: limits.pdf_dpi,
+            precision: Precision::F32,
         }
     }
 }
@@ -379,6 +383,7 @@ mod tests {
         assert_eq!(c.reader.limits(), Limits::default());
         assert_eq!(c.reader.workers, d.reader.workers);
         assert_eq!(c.reader.queue_capacity, d.reader.queue_capacity);
+        assert_eq!(c.reader.precision, d.reader.precision);
         assert!(c.check_listen(BUILT_IN).is_ok());
     }
 
@@ -407,6 +412,21 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "k.toml: server.keys[0].key: must be at least 16 characters"
+        );
+    }
+
+    #[test]
+    fn precision_is_f32_or_int8() {
+        let c = Config::parse("[reader]\nprecision = \"int8\"\n", "k.toml").unwrap();
+        assert_eq!(c.reader.precision, Precision::Int8);
+        let err = Config::parse("[reader]\nprecision = \"int4\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("k.toml: ")
+                && err.contains("`int4`")
+                && err.contains("`f32` or `int8`"),
+            "{err}"
         );
     }
 

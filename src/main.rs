@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use kitascan::input::{self, Limits};
-use kitascan::ocr::{Engine, EngineParams, ModelPaths, PageOrientation, TextLine};
+use kitascan::ocr::{Engine, EngineParams, ModelPaths, PageOrientation, Precision, TextLine};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +30,14 @@ struct Cli {
     /// `reader.threads`, whose default leaves one core to the camera loop).
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
+    /// Model precision: f32, or int8 (the files of models/quantize; slower than f32 on x86).
+    /// Default: f32; for `run`, the config's `reader.precision`.
+    #[arg(long, global = true)]
+    precision: Option<Precision>,
+    /// Save every model input as .npy files in DIR (calibration data for models/quantize; use
+    /// on generated documents only: the files hold the documents' pixels).
+    #[arg(long, global = true, hide = true, value_name = "DIR")]
+    record_inputs: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -186,14 +194,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         if let Some(n) = cli.threads {
             config.reader.threads = usize::from(n);
         }
+        if let Some(p) = cli.precision {
+            config.reader.precision = p;
+        }
         kitascan::ocr::set_threads(config.reader.ocr_threads());
         let models = cli.models.clone();
+        let precision = config.reader.precision;
         run::run(config, move || {
-            load_engine(&find_models(models.as_deref())?)
+            load_engine(&find_models(models.as_deref(), precision)?)
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let models = find_models(cli.models.as_deref())?;
+    let models = find_models(cli.models.as_deref(), cli.precision.unwrap_or_default())?;
+    if let Some(dir) = &cli.record_inputs {
+        kitascan::ocr::model::record_inputs(dir)
+            .with_context(|| format!("recording model inputs in {}", dir.display()))?;
+    }
     kitascan::ocr::set_threads(cli.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -207,7 +223,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             timing,
         } => {
             let engine = load_engine(&models)?;
-            scan::scan(&engine, &paths, format == WireFormat::Verihubs, timing)
+            let code = scan::scan(&engine, &paths, format == WireFormat::Verihubs, timing);
+            for (model, n) in kitascan::ocr::model::recorded_inputs() {
+                eprintln!("kitascan: recorded {n} inputs of {model}");
+            }
+            code
         }
         Command::Ocr {
             files,
@@ -236,8 +256,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The models folder: the flag, then `$KITASCAN_MODELS`, then `./models`, then the repository's
-/// `models/` when run from its target folder, then the packaged location.
-fn find_models(flag: Option<&Path>) -> Result<ModelPaths> {
+/// `models/` when run from its target folder, then the packaged location. The first folder with
+/// the f32 models is taken; `int8` needs its quantized files there too.
+fn find_models(flag: Option<&Path>, precision: Precision) -> Result<ModelPaths> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = flag {
         candidates.push(dir.to_owned());
@@ -255,10 +276,20 @@ fn find_models(flag: Option<&Path>) -> Result<ModelPaths> {
         candidates.push("/usr/share/kitascan/models".into());
     }
     for dir in &candidates {
-        let paths = ModelPaths::in_dir(dir);
-        if paths.det.is_file() && paths.cls.is_file() && paths.rec.is_file() {
-            return Ok(paths);
+        if !ModelPaths::in_dir(dir).missing().is_empty() {
+            continue;
         }
+        let paths = ModelPaths::with_precision(dir, precision);
+        let missing = paths.missing();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+            bail!(
+                "{precision} model files not found ({}); run models/quantize to make them from \
+                 the f32 models",
+                names.join(", ")
+            );
+        }
+        return Ok(paths);
     }
     let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
     bail!(

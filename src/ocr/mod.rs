@@ -96,14 +96,84 @@ pub struct ModelPaths {
     pub rec: PathBuf,
 }
 
-impl ModelPaths {
-    /// The PP-OCRv4 mobile file names as `models/fetch` writes them, in `dir`.
-    pub fn in_dir(dir: &Path) -> Self {
-        Self {
-            det: dir.join("ch_PP-OCRv4_det_infer.onnx"),
-            cls: dir.join("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
-            rec: dir.join("ch_PP-OCRv4_rec_infer.onnx"),
+/// The numeric precision of the models the engine loads.
+///
+/// `Int8` loads the int8 variants `models/quantize` writes (onnxruntime static QDQ quantization,
+/// calibrated on generated permits) for the models in [`Precision::INT8_MODELS`], the f32 files
+/// for the rest. tract's quantized kernels are tuned for ARM; on x86 the int8 models run slower
+/// than f32 (numbers in `config/kitascan.toml`), so `F32` is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    Int8,
+}
+
+impl Precision {
+    /// Which of (detector, classifier, recogniser) `Int8` loads quantized.
+    pub const INT8_MODELS: [bool; 3] = [true, true, true];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Int8 => "int8",
         }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "int8" => Ok(Precision::Int8),
+            other => Err(format!(
+                "unknown precision `{other}`: expected `f32` or `int8`"
+            )),
+        }
+    }
+}
+
+impl ModelPaths {
+    /// The f32 PP-OCRv4 mobile file names as `models/fetch` writes them, in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self::with_precision(dir, Precision::F32)
+    }
+
+    /// The files of `precision` in `dir`: for `Int8`, the `<name>.int8.onnx` files that
+    /// `models/quantize` writes beside the f32 ones (for the models in
+    /// [`Precision::INT8_MODELS`]).
+    pub fn with_precision(dir: &Path, precision: Precision) -> Self {
+        let file = |stem: &str, quantized: bool| {
+            if precision == Precision::Int8 && quantized {
+                dir.join(format!("{stem}.int8.onnx"))
+            } else {
+                dir.join(format!("{stem}.onnx"))
+            }
+        };
+        let [det, cls, rec] = Precision::INT8_MODELS;
+        Self {
+            det: file("ch_PP-OCRv4_det_infer", det),
+            cls: file("ch_ppocr_mobile_v2.0_cls_infer", cls),
+            rec: file("ch_PP-OCRv4_rec_infer", rec),
+        }
+    }
+
+    /// The files that are not there.
+    pub fn missing(&self) -> Vec<&Path> {
+        [&self.det, &self.cls, &self.rec]
+            .into_iter()
+            .filter(|p| !p.is_file())
+            .map(PathBuf::as_path)
+            .collect()
     }
 }
 
@@ -414,6 +484,31 @@ mod tests {
                 .expect("empty")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn int8_paths_sit_beside_the_f32_files() {
+        let dir = Path::new("m");
+        let f32 = ModelPaths::in_dir(dir);
+        assert_eq!(f32.det, dir.join("ch_PP-OCRv4_det_infer.onnx"));
+        let int8 = ModelPaths::with_precision(dir, Precision::Int8);
+        let pairs = [
+            (&f32.det, &int8.det),
+            (&f32.cls, &int8.cls),
+            (&f32.rec, &int8.rec),
+        ];
+        for ((a, b), quantized) in pairs.into_iter().zip(Precision::INT8_MODELS) {
+            let want = if quantized {
+                a.with_extension("int8.onnx")
+            } else {
+                a.clone()
+            };
+            assert_eq!(b, &want);
+        }
+        assert_eq!("int8".parse::<Precision>(), Ok(Precision::Int8));
+        assert_eq!("f32".parse::<Precision>(), Ok(Precision::F32));
+        assert!("fp16".parse::<Precision>().is_err());
+        assert_eq!(ModelPaths::in_dir(dir).missing().len(), 3);
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //! first, so memory stays bounded whatever shapes arrive.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tract_onnx::prelude::*;
 
@@ -80,6 +81,9 @@ impl OnnxModel {
 
     /// Runs the model on one input tensor and returns its first output.
     pub fn run(&self, input: Tensor) -> Result<Arc<Tensor>, OcrError> {
+        if let Some(recorder) = RECORDER.get() {
+            recorder.save(&self.name, &input);
+        }
         let plan = self.plan(input.shape())?;
         let mut outputs = plan.run(tvec!(input.into())).map_err(|e| self.error(e))?;
         if outputs.is_empty() {
@@ -144,5 +148,118 @@ impl OnnxModel {
             model: self.name.clone(),
             reason: e.to_string(),
         }
+    }
+}
+
+/// The process's input recorder, set once by [`record_inputs`]; unset (one atomic load per run)
+/// unless a calibration run asked for it.
+static RECORDER: OnceLock<InputRecorder> = OnceLock::new();
+
+/// Saves every tensor fed to any model from now on into `dir`, as NumPy `.npy` files named after
+/// the model file and a counter (`ch_PP-OCRv4_det_infer-0007.npy`): the calibration data of
+/// `models/quantize`, exactly what the engine feeds the models. For generated documents only:
+/// the tensors are the document's pixels. Can be started once per process.
+pub fn record_inputs(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let recorder = InputRecorder {
+        dir: dir.to_owned(),
+        counts: Mutex::new(HashMap::new()),
+    };
+    RECORDER.set(recorder).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "the input recorder is already started",
+        )
+    })
+}
+
+/// How many inputs were recorded per model file name (empty when recording is off).
+pub fn recorded_inputs() -> Vec<(String, usize)> {
+    let Some(recorder) = RECORDER.get() else {
+        return Vec::new();
+    };
+    let counts = recorder.counts.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out: Vec<(String, usize)> = counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    out.sort();
+    out
+}
+
+struct InputRecorder {
+    dir: PathBuf,
+    counts: Mutex<HashMap<String, usize>>,
+}
+
+impl InputRecorder {
+    /// Writes one input; a failure is logged and never fails the reading.
+    fn save(&self, model: &str, input: &Tensor) {
+        let stem = model.strip_suffix(".onnx").unwrap_or(model);
+        let n = {
+            let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+            let n = counts.entry(model.to_owned()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let path = self.dir.join(format!("{stem}-{n:04}.npy"));
+        if let Err(e) = write_npy(&path, input) {
+            tracing::warn!("recording an input of {model} to {}: {e}", path.display());
+        }
+    }
+}
+
+/// A tensor as a NumPy `.npy` file (format 1.0, little-endian float32, C order).
+fn write_npy(path: &Path, input: &Tensor) -> std::io::Result<()> {
+    let data = input
+        .to_plain_array_view::<f32>()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    file.write_all(&npy_header(input.shape()))?;
+    // A logical (C order) walk, whatever the view's strides.
+    for v in data.iter() {
+        file.write_all(&v.to_le_bytes())?;
+    }
+    file.flush()
+}
+
+/// The `.npy` header of a float32 array of `shape`: magic, version, then a Python dict literal
+/// padded with spaces so the data starts at a multiple of 64 bytes.
+fn npy_header(shape: &[usize]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+    let unpadded = 10 + dict.len() + 1;
+    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npy_header_is_numpy_format_1_aligned_to_64_bytes() {
+        let h = npy_header(&[1, 3, 48, 320]);
+        assert_eq!(&h[..8], b"\x93NUMPY\x01\x00");
+        assert_eq!(h.len() % 64, 0);
+        let len = u16::from_le_bytes([h[8], h[9]]) as usize;
+        assert_eq!(len, h.len() - 10);
+        let dict = std::str::from_utf8(&h[10..]).expect("ascii");
+        assert!(
+            dict.starts_with(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 48, 320), }"
+            )
+        );
+        assert!(dict.ends_with('\n'));
+        assert!(
+            std::str::from_utf8(&npy_header(&[5])[10..])
+                .expect("ascii")
+                .contains("(5,)")
+        );
     }
 }
