@@ -6,7 +6,7 @@ mod common;
 
 use common::kitascan;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use kitascan::kitas::fields::FieldName;
@@ -19,6 +19,16 @@ const GOLDEN: usize = 8;
 
 fn golden_set(dir: &Path) -> Vec<SampleInfo> {
     generate_set(dir, GOLDEN, 1).expect("generate the golden set")
+}
+
+/// The first permit of the golden set written to a file ending in `ending`, and its path.
+fn golden_permit(dir: &Path, ending: &str) -> (SampleInfo, PathBuf) {
+    let info = golden_set(dir)
+        .into_iter()
+        .find(|i| i.truth.is_permit && i.file.ends_with(ending))
+        .unwrap_or_else(|| panic!("a permit ending in {ending} in the golden set"));
+    let file = dir.join(&info.file);
+    (info, file)
 }
 
 fn json_lines(out: &Output) -> Vec<serde_json::Value> {
@@ -73,12 +83,7 @@ fn a_folder_scan_reads_every_field_of_the_golden_documents() {
 #[test]
 fn the_verihubs_shape_has_its_seventeen_keys_and_spelled_out_sex() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let set = golden_set(dir.path());
-    let info = set
-        .iter()
-        .find(|i| i.truth.is_permit && i.file.ends_with(".png"))
-        .expect("a permit scan");
-    let file = dir.path().join(&info.file);
+    let (info, file) = golden_permit(dir.path(), ".png");
     let out = kitascan(&[
         "scan",
         "--format",
@@ -123,12 +128,7 @@ fn an_unreadable_file_gets_the_glair_error_object_and_a_failing_exit() {
 #[test]
 fn timing_reports_each_stage_within_the_documents_time() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let set = golden_set(dir.path());
-    let info = set
-        .iter()
-        .find(|i| i.truth.is_permit && i.file.ends_with(".jpg"))
-        .expect("a camera photo of a permit");
-    let file = dir.path().join(&info.file);
+    let (_, file) = golden_permit(dir.path(), ".jpg");
     let out = kitascan(&["scan", "--timing", file.to_str().expect("utf-8")]);
     assert!(
         out.status.success(),
