@@ -47,6 +47,24 @@ fn images_of_other_sizes_in_one_bucket_reuse_the_compiled_plan() {
 }
 
 #[test]
+fn the_recogniser_keeps_a_plan_for_every_width_bucket() {
+    let engine = common::engine();
+    let p = &engine.recognizer.params;
+    let buckets = p.max_width.div_ceil(p.width_bucket);
+    // One strip in each bucket, as a page of short labels and long address lines brings.
+    let strips: Vec<RgbImage> = (0..buckets)
+        .map(|k| RgbImage::from_pixel(k * p.width_bucket + 20, 48, Rgb([255, 255, 255])))
+        .collect();
+    engine.recognizer.recognize(&strips).expect("recognize");
+    assert_eq!(
+        engine.recognizer.cached_plans(),
+        buckets as usize,
+        "every bucket's plan is still held, none evicted"
+    );
+    assert!(buckets as usize > kitascan::ocr::model::OnnxModel::MAX_PLANS);
+}
+
+#[test]
 fn stages_hand_off_typed_values_and_lines_land_in_input_coordinates() {
     let engine = common::engine();
     let img = line("2C21HB0016AT", 30.0, 40);

@@ -5,7 +5,7 @@
 //! *buckets* (they pad their inputs up to a bucket), and this wrapper keeps the plan of each bucket
 //! it has seen, so an image of another size pays the optimisation once, not every time.
 //!
-//! Invariant: at most [`OnnxModel::MAX_PLANS`] plans are kept; the least recently used one goes
+//! Invariant: at most [`OnnxModel::max_plans`] plans are kept; the least recently used one goes
 //! first, so memory stays bounded whatever shapes arrive.
 
 use std::collections::HashMap;
@@ -25,6 +25,8 @@ pub struct OnnxModel {
     /// The model after type analysis, input shape still open: the starting point of every plan.
     model: InferenceModel,
     plans: Mutex<PlanCache>,
+    /// Plans kept at most ([`OnnxModel::MAX_PLANS`] unless raised by [`OnnxModel::keep_plans`]).
+    max_plans: usize,
 }
 
 #[derive(Default)]
@@ -34,9 +36,10 @@ struct PlanCache {
 }
 
 impl OnnxModel {
-    /// Plans kept per model. A plan holds its own packed copy of the weights (about 14 MB for
-    /// the recogniser), so this bounds the daemon's memory; 8 covers the recogniser's common
-    /// width buckets and a few page sizes, and a shape outside them costs one recompilation.
+    /// Plans kept per model by default. A plan holds its own packed copy of the weights (about
+    /// 14 MB for the recogniser), so this bounds the daemon's memory; 8 covers a few page sizes
+    /// of the detector, and a shape outside them costs one recompilation. The recogniser keeps
+    /// one per width bucket ([`OnnxModel::keep_plans`]).
     pub const MAX_PLANS: usize = 8;
 
     /// Loads an ONNX file. `value_info` shapes are ignored: newer PP-OCR exports (v5, v6) carry
@@ -57,7 +60,22 @@ impl OnnxModel {
             name,
             model,
             plans: Mutex::new(PlanCache::default()),
+            max_plans: Self::MAX_PLANS,
         })
+    }
+
+    /// Keeps up to `n` plans (at least [`OnnxModel::MAX_PLANS`]): for a model whose inputs come
+    /// in a known, bounded set of shapes, so that none is ever evicted and compiled again. With
+    /// 8 plans the recogniser's 12 width buckets evicted each other: a page whose lines spanned
+    /// 9 or more buckets recompiled every one of them (about 0.4 s each) on every reading.
+    pub fn keep_plans(mut self, n: usize) -> Self {
+        self.max_plans = n.max(Self::MAX_PLANS);
+        self
+    }
+
+    /// Plans kept at most.
+    pub fn max_plans(&self) -> usize {
+        self.max_plans
     }
 
     /// The model's file name, for messages.
@@ -106,7 +124,7 @@ impl OnnxModel {
         // Compile outside the lock: another stage may run a cached plan meanwhile.
         let plan = self.compile(shape)?;
         let mut cache = self.lock();
-        if cache.plans.len() >= Self::MAX_PLANS {
+        if cache.plans.len() >= self.max_plans {
             let oldest = cache
                 .plans
                 .iter()
@@ -127,6 +145,7 @@ impl OnnxModel {
     }
 
     fn compile(&self, shape: &[usize]) -> Result<Plan, OcrError> {
+        tracing::debug!(model = %self.name, ?shape, "compiling a plan");
         let plan = self
             .model
             .clone()

@@ -1,15 +1,8 @@
 //! Text recognition: PP-OCR's CRNN-style recogniser on 48-pixel-high strips, greedy CTC decoding.
 //!
-//! Lines are *packed*: several short lines are laid side by side, a gap apart, into one strip of
-//! at most [`RecParams::pack_width`] pixels, read in one model run, and the output's time steps
-//! are dealt back to the lines by position. A permit's lines are mostly short labels and values,
-//! so this removes most of the padding a line-per-run reader pays (a 100-pixel label padded to a
-//! 160-pixel bucket), and the strips come in few widths, so tract compiles few plans and keeps
-//! them (one plan per width; a document used to need up to 12 and thrashed the plan cache). The
-//! time steps of a strip are 8 pixels wide and every line starts on a step, so a line's slice of
-//! the output reads exactly as if it had been run alone, up to the model's attention across the
-//! gap (measured: no loss on the accuracy benchmark, see [`RecParams::pack_gap`]). The character dictionary comes from the
-//! model's own `character` metadata, so a different PP-OCR recogniser brings its own.
+//! Strips are sorted by width and run in batches of similar width; each batch is padded to a
+//! width bucket so that tract compiles one plan per bucket. The character dictionary comes from
+//! the model's own `character` metadata, so a different PP-OCR recogniser brings its own.
 
 use image::{RgbImage, imageops};
 use tract_onnx::prelude::*;
@@ -24,15 +17,12 @@ use super::spaces::{InkProfile, SpaceParams, restore_spaces};
 pub struct RecParams {
     /// Strip height the model was trained on (PP-OCRv3 and later: 48).
     pub height: u32,
-    /// Widest packed strip. Lines at most this wide are packed side by side; a wider line runs
-    /// alone. tract's cost per column varies by about 10% from 320 to 1920 columns (measured
-    /// single-threaded, 0.15-0.19 ms per column on the development machine).
-    pub pack_width: u32,
-    /// Blank columns between packed lines: 48 (six time steps, one text height) reads like the
-    /// wide space between a label and its value, which the model keeps apart. Measured on 40
-    /// documents (seed 3): 913 of 920 fields right at 48, 910-911 at 16 and 24.
-    pub pack_gap: u32,
-    /// Strip widths are padded up to a multiple of this, bounding the number of compiled plans.
+    /// Lines per model run. tract runs a batch slower per line than single lines (measured at
+    /// 48 x 320: 36 ms per line alone, 56 in fours, 72 in eights; `kitascan bench ocr` went from
+    /// 80 to 37 ms per line when this went from 6 to 1), so lines run one at a time by default.
+    pub batch: usize,
+    /// Strip widths are padded up to a multiple of this, bounding the number of compiled plans
+    /// (`max_width / width_bucket`, all kept) while wasting at most this many columns per line.
     pub width_bucket: u32,
     /// Widest strip read: 40 heights covers the longest address line at full resolution; a
     /// longer line is squeezed (still readable) rather than allowed to cost unbounded work.
@@ -45,89 +35,12 @@ impl Default for RecParams {
     fn default() -> Self {
         Self {
             height: 48,
-            pack_width: 960,
-            pack_gap: 48,
+            batch: 1,
             width_bucket: 160,
             max_width: 1920,
             spaces: SpaceParams::default(),
         }
     }
-}
-
-/// Pixels per output time step of the PP-OCR recognisers (their total horizontal stride).
-const STEP: u32 = 8;
-
-/// One line's place in a packed strip.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Slot {
-    /// Index into the strips given to [`Recognizer::recognize`].
-    line: usize,
-    /// Left edge in the packed strip, a multiple of [`STEP`].
-    x: u32,
-    /// Width at the model's height.
-    width: u32,
-}
-
-/// One model run: lines side by side in a strip `width` wide.
-#[derive(Debug, Clone, PartialEq)]
-struct Pack {
-    slots: Vec<Slot>,
-    width: u32,
-}
-
-/// Lays lines out into strips: first fit by decreasing width into strips at most `pack_width`
-/// wide, `gap` apart, each strip's width rounded up to `bucket`; a line wider than `pack_width`
-/// gets a strip of its own, rounded up to half the pack width, so that all widths together
-/// need at most `pack_width / bucket + 2` plans (8 by default, [`OnnxModel::MAX_PLANS`]): before
-/// packing, a document's lines came in up to 12 widths and evicted each other's plans, costing
-/// a recompilation (about 0.4 s) per width per document.
-/// Packs come out widest first.
-fn pack_lines(widths: &[u32], pack_width: u32, gap: u32, bucket: u32) -> Vec<Pack> {
-    let mut order: Vec<usize> = (0..widths.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(widths[i]));
-    let mut packs: Vec<(Vec<Slot>, u32)> = Vec::new();
-    for i in order {
-        let w = widths[i].max(1);
-        let fits = |used: u32| {
-            let x = (used + gap).next_multiple_of(STEP);
-            (used == 0 || x + w <= pack_width).then_some(x)
-        };
-        let placed = packs
-            .iter_mut()
-            .filter(|(_, used)| *used > 0 && *used <= pack_width)
-            .find_map(|(slots, used)| fits(*used).map(|x| (slots, used, x)));
-        match placed {
-            Some((slots, used, x)) => {
-                slots.push(Slot {
-                    line: i,
-                    x,
-                    width: w,
-                });
-                *used = x + w;
-            }
-            None => packs.push((
-                vec![Slot {
-                    line: i,
-                    x: 0,
-                    width: w,
-                }],
-                w,
-            )),
-        }
-    }
-    let bucket = bucket.max(STEP);
-    let wide_bucket = (pack_width / 2).next_multiple_of(bucket);
-    packs
-        .into_iter()
-        .map(|(slots, used)| Pack {
-            slots,
-            width: if used > pack_width {
-                used.next_multiple_of(wide_bucket)
-            } else {
-                used.next_multiple_of(bucket)
-            },
-        })
-        .collect()
 }
 
 /// The reading of one strip.
@@ -162,8 +75,10 @@ impl Recognizer {
             reason: "no `character` metadata: not a PaddleOCR recognition model exported with its dictionary"
                 .into(),
         })?;
+        // One plan per width bucket, all kept: lines of every width come on every page.
+        let buckets = params.max_width.div_ceil(params.width_bucket.max(1)) as usize;
         Ok(Self {
-            model,
+            model: model.keep_plans(buckets),
             dict: Dictionary::from_metadata(&text),
             params,
         })
@@ -176,14 +91,15 @@ impl Recognizer {
     /// Reads each strip (any size: they are scaled to the model's height).
     pub fn recognize(&self, strips: &[RgbImage]) -> Result<Vec<Recognized>, OcrError> {
         let widths: Vec<u32> = strips.iter().map(|s| self.strip_width(s)).collect();
-        let p = &self.params;
-        let packs = pack_lines(&widths, p.pack_width, p.pack_gap, p.width_bucket);
-        // Packs come widest first; dealt out in turn they give each lane a like share.
-        let done = super::in_lanes(&packs, |pack| self.run_pack(strips, pack))?;
+        let mut order: Vec<usize> = (0..strips.len()).collect();
+        order.sort_by_key(|&i| widths[i]);
+        let groups: Vec<&[usize]> = order.chunks(self.params.batch.max(1)).collect();
+        // Groups sorted by width and dealt out in turn give each lane a like share of the work.
+        let done = super::in_lanes(&groups, |group| self.run_group(strips, &widths, group))?;
         let mut out: Vec<Option<Recognized>> = vec![None; strips.len()];
-        for (pack, readings) in packs.iter().zip(done) {
-            for (slot, r) in pack.slots.iter().zip(readings) {
-                out[slot.line] = Some(r);
+        for (group, readings) in groups.iter().zip(done) {
+            for (&i, r) in group.iter().zip(readings) {
+                out[i] = Some(r);
             }
         }
         Ok(out
@@ -192,55 +108,40 @@ impl Recognizer {
             .collect())
     }
 
-    /// One model run over a packed strip; the readings of its slots, in slot order.
-    fn run_pack(&self, strips: &[RgbImage], pack: &Pack) -> Result<Vec<Recognized>, OcrError> {
+    /// One model run over a group of strips (indices into `strips`), padded to the widest one's
+    /// width bucket.
+    fn run_group(
+        &self,
+        strips: &[RgbImage],
+        widths: &[u32],
+        group: &[usize],
+    ) -> Result<Vec<Recognized>, OcrError> {
         let h = self.params.height;
-        let placed: Vec<(&RgbImage, u32, u32)> = pack
-            .slots
-            .iter()
-            .map(|s| (&strips[s.line], s.x, s.width))
-            .collect();
-        let probs = self.model.run(pack_tensor(&placed, h, pack.width))?;
+        let widest = group.iter().map(|&i| widths[i]).max().unwrap_or(1);
+        let bucket = widest.div_ceil(self.params.width_bucket) * self.params.width_bucket;
+        let refs: Vec<&RgbImage> = group.iter().map(|&i| &strips[i]).collect();
+        let input = strip_tensor(&refs, group.len(), h, bucket);
+        let probs = self.model.run(input)?;
         let view = probs
             .to_plain_array_view::<f32>()
             .map_err(|e| OcrError::Output(e.to_string()))?;
         let shape = view.shape().to_vec();
-        let classes = self.dict.len() + 2;
-        if shape.len() != 3 || shape[0] != 1 || shape[2] != classes || shape[1] == 0 {
+        if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
             return Err(OcrError::Output(format!(
                 "recogniser output shape {shape:?} for a dictionary of {}",
                 self.dict.len()
             )));
         }
-        let steps = shape[1];
-        let step_px = pack.width as f32 / steps as f32;
-        let rows = view
-            .as_slice()
-            .ok_or_else(|| OcrError::Output("recogniser output is not contiguous".to_owned()))?;
-        let mut by_x: Vec<usize> = (0..pack.slots.len()).collect();
-        by_x.sort_by_key(|&k| pack.slots[k].x);
-        let mut out: Vec<Option<Recognized>> = vec![None; pack.slots.len()];
-        for (n, &k) in by_x.iter().enumerate() {
-            let slot = pack.slots[k];
-            // A line owns the steps from its left edge to half-way across the gap after it.
-            let from = ((slot.x as f32 / step_px) as usize).min(steps);
-            let end_px = match by_x.get(n + 1) {
-                Some(&next) => (slot.x + slot.width + pack.slots[next].x) / 2,
-                None => pack.width,
-            };
-            let to = ((end_px as f32 / step_px).ceil() as usize).clamp(from, steps);
-            let strip = &strips[slot.line];
-            let strip_step = step_px * strip.width() as f32 / slot.width as f32;
-            out[k] = Some(self.decode(
-                &rows[from * classes..to * classes],
-                classes,
-                strip_step,
-                strip,
-            ));
-        }
-        Ok(out
-            .into_iter()
-            .map(|r| r.unwrap_or_else(empty_reading))
+        let step_px = bucket as f32 / shape[1] as f32;
+        Ok(group
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let rows = view.slice(tract_ndarray::s![k, .., ..]);
+                let flat: Vec<f32> = rows.iter().copied().collect();
+                let strip_step = step_px * strips[i].width() as f32 / widths[i] as f32;
+                self.decode(&flat, shape[2], strip_step, &strips[i])
+            })
             .collect())
     }
 
@@ -313,33 +214,6 @@ pub(crate) fn strip_tensor(strips: &[&RgbImage], n: usize, h: u32, w: u32) -> Te
     t.into_tensor()
 }
 
-/// A `[1, 3, h, w]` tensor of lines laid side by side: each `(strip, x, width)` scaled to `width`
-/// x `h` and placed at column `x`, normalised as [`strip_tensor`] does, zeros (mid-grey, PaddleOCR's
-/// padding) between and after them.
-fn pack_tensor(placed: &[(&RgbImage, u32, u32)], h: u32, w: u32) -> Tensor {
-    let mut t = tract_ndarray::Array4::<f32>::zeros((1, 3, h as usize, w as usize));
-    for &(s, x0, sw) in placed {
-        let sw = sw.clamp(1, w.saturating_sub(x0).max(1));
-        let scaled;
-        let src = if s.dimensions() == (sw, h) {
-            s
-        } else {
-            scaled = imageops::resize(s, sw, h, imageops::FilterType::Triangle);
-            &scaled
-        };
-        for (x, y, p) in src.enumerate_pixels() {
-            let xx = (x0 + x) as usize;
-            if xx >= w as usize {
-                continue;
-            }
-            for c in 0..3 {
-                t[[0, c, y as usize, xx]] = p.0[2 - c] as f32 / 127.5 - 1.0;
-            }
-        }
-    }
-    t.into_tensor()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,74 +230,5 @@ mod tests {
         // Beyond the scaled width (96) and in the empty slot: padding.
         assert_eq!(v[[0, 0, 0, 96]], 0.0);
         assert_eq!(v[[1, 1, 20, 10]], 0.0);
-    }
-
-    #[test]
-    fn pack_tensor_places_each_line_at_its_column() {
-        let white = RgbImage::from_pixel(20, 10, Rgb([255, 255, 255]));
-        let t = pack_tensor(&[(&white, 0, 96), (&white, 144, 40)], 48, 320);
-        assert_eq!(t.shape(), &[1, 3, 48, 320]);
-        let v = t.to_plain_array_view::<f32>().expect("f32");
-        assert_eq!(v[[0, 0, 0, 95]], 1.0);
-        assert_eq!(v[[0, 0, 0, 96]], 0.0);
-        assert_eq!(v[[0, 1, 30, 143]], 0.0);
-        assert_eq!(v[[0, 1, 30, 144]], 1.0);
-        assert_eq!(v[[0, 2, 47, 183]], 1.0);
-        assert_eq!(v[[0, 2, 47, 184]], 0.0);
-    }
-
-    #[test]
-    fn lines_pack_first_fit_on_steps_a_gap_apart() {
-        let widths = [500, 100, 1200, 300, 90, 400];
-        let packs = pack_lines(&widths, 960, 48, 160);
-        // Every line is placed exactly once.
-        let mut seen: Vec<usize> = packs
-            .iter()
-            .flat_map(|p| p.slots.iter().map(|s| s.line))
-            .collect();
-        seen.sort();
-        assert_eq!(seen, vec![0, 1, 2, 3, 4, 5]);
-        // The wide line runs alone, in its bucket.
-        assert_eq!(packs[0].slots.len(), 1);
-        assert_eq!(packs[0].slots[0].line, 2);
-        assert_eq!(packs[0].width, 1440);
-        for p in &packs[1..] {
-            assert!(p.width <= 960 && p.width % 160 == 0, "{p:?}");
-            let mut slots = p.slots.clone();
-            slots.sort_by_key(|s| s.x);
-            for pair in slots.windows(2) {
-                assert_eq!(pair[1].x % STEP, 0);
-                assert!(pair[1].x >= pair[0].x + pair[0].width + 48, "{p:?}");
-            }
-            let last = slots.last().expect("a slot");
-            assert!(last.x + last.width <= p.width);
-        }
-        // 500 and 400 share a strip (400 at 552, ending at 952); 300, 100 and 90 the next.
-        assert_eq!(packs.len(), 3, "{packs:?}");
-        assert_eq!(
-            packs[1].slots[1],
-            Slot {
-                line: 5,
-                x: 552,
-                width: 400
-            }
-        );
-        assert_eq!(packs[1].width, 960);
-        assert_eq!(packs[2].width, 640);
-    }
-
-    #[test]
-    fn any_mix_of_line_widths_needs_at_most_max_plans_strip_widths() {
-        // Every width from 1 to the widest read, 60 lines at a time: the strips come in at most
-        // as many widths as the model keeps plans, so a document never evicts a plan it needs.
-        let all: Vec<u32> = (1..=1920).step_by(7).collect();
-        let mut widths = std::collections::BTreeSet::new();
-        for lines in all.chunks(60) {
-            for p in pack_lines(lines, 960, 48, 160) {
-                assert!(p.width >= p.slots.iter().map(|s| s.x + s.width).max().unwrap_or(0));
-                widths.insert(p.width);
-            }
-        }
-        assert!(widths.len() <= OnnxModel::MAX_PLANS, "{widths:?}");
     }
 }
