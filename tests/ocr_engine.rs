@@ -50,7 +50,7 @@ fn images_of_other_sizes_in_one_bucket_reuse_the_compiled_plan() {
 fn the_recogniser_keeps_a_plan_for_every_width_bucket() {
     let engine = common::engine();
     let p = &engine.recognizer.params;
-    let buckets = p.max_width.div_ceil(p.width_bucket);
+    let buckets = p.buckets();
     // One strip in each bucket, as a page of short labels and long address lines brings.
     let strips: Vec<RgbImage> = (0..buckets)
         .map(|k| RgbImage::from_pixel(k * p.width_bucket + 20, 48, Rgb([255, 255, 255])))

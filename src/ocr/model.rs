@@ -5,8 +5,9 @@
 //! *buckets* (they pad their inputs up to a bucket), and this wrapper keeps the plan of each bucket
 //! it has seen, so an image of another size pays the optimisation once, not every time.
 //!
-//! Invariant: at most [`OnnxModel::max_plans`] plans are kept; the least recently used one goes
-//! first, so memory stays bounded whatever shapes arrive.
+//! Invariant: at most `max_plans` plans are kept ([`OnnxModel::MAX_PLANS`] unless raised by
+//! [`OnnxModel::keep_plans`]); the least recently used one goes first, so memory stays bounded
+//! whatever shapes arrive.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -71,11 +72,6 @@ impl OnnxModel {
     pub fn keep_plans(mut self, n: usize) -> Self {
         self.max_plans = n.max(Self::MAX_PLANS);
         self
-    }
-
-    /// Plans kept at most.
-    pub fn max_plans(&self) -> usize {
-        self.max_plans
     }
 
     /// The model's file name, for messages.

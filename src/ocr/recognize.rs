@@ -31,6 +31,13 @@ pub struct RecParams {
     pub spaces: SpaceParams,
 }
 
+impl RecParams {
+    /// Number of width buckets, and so of recogniser plans: `max_width / width_bucket`.
+    pub fn buckets(&self) -> u32 {
+        self.max_width.div_ceil(self.width_bucket.max(1))
+    }
+}
+
 impl Default for RecParams {
     fn default() -> Self {
         Self {
@@ -76,9 +83,8 @@ impl Recognizer {
                 .into(),
         })?;
         // One plan per width bucket, all kept: lines of every width come on every page.
-        let buckets = params.max_width.div_ceil(params.width_bucket.max(1)) as usize;
         Ok(Self {
-            model: model.keep_plans(buckets),
+            model: model.keep_plans(params.buckets() as usize),
             dict: Dictionary::from_metadata(&text),
             params,
         })
