@@ -405,11 +405,25 @@ pub struct Upright {
 /// short labels adds cost without changing the answer.
 const VOTING_LINES: usize = 16;
 
-/// The vote starts with this many of the longest lines and stops there when they all agree,
-/// each at least [`SURE_VOTE`] sure: a page's lines do not disagree about which way is up, so
-/// the rest only settle pages whose first lines are unclear.
+/// The vote starts with this many of the longest lines and stops there when it is clear: at least [`CLEAR_VOTES`] of them sure (at
+/// least [`SURE_VOTE`]) one way and none sure the other way. A page's lines do not disagree
+/// about which way is up; one unsure line (a short or stylised one, often 0.6-0.8) used to
+/// send most printouts on to all 16 voters, three classifier runs more for the same answer.
 const FIRST_VOTERS: usize = 4;
+const CLEAR_VOTES: usize = 3;
 const SURE_VOTE: f32 = 0.9;
+
+/// Whether the votes so far settle the page's orientation (see [`FIRST_VOTERS`]).
+fn vote_is_clear(votes: &[crate::ocr::Orientation]) -> bool {
+    let sure = |down: bool| {
+        votes
+            .iter()
+            .filter(|o| o.upside_down == down && o.confidence >= SURE_VOTE)
+            .count()
+    };
+    let (up, down) = (sure(false), sure(true));
+    (up >= CLEAR_VOTES && down == 0) || (down >= CLEAR_VOTES && up == 0)
+}
 
 /// Turns a page upright, decided from its text: detection boxes mostly taller than wide mean the
 /// text runs vertically (a quarter turn, then detection again); then the angle classifier's vote
@@ -434,15 +448,18 @@ pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
     let mut longest: Vec<Quad> = boxes.clone();
     longest.sort_by(|a, b| crop::quad_size(b).0.total_cmp(&crop::quad_size(a).0));
     longest.truncate(VOTING_LINES);
-    let (_, strips) = engine.strips(&page, &longest);
     let (mut up, mut down) = (0.0f32, 0.0f32);
-    let mut from = 0;
-    for to in [FIRST_VOTERS.min(strips.len()), strips.len()] {
-        let voters = &strips[from..to];
-        let votes = engine.classify(voters)?;
-        let unanimous = votes.iter().all(|o| o.confidence >= SURE_VOTE)
-            && (votes.iter().all(|o| o.upside_down) || votes.iter().all(|o| !o.upside_down));
-        for (o, s) in votes.iter().zip(voters) {
+    let first = FIRST_VOTERS.min(longest.len());
+    for (round, voters) in [&longest[..first], &longest[first..]]
+        .into_iter()
+        .enumerate()
+    {
+        if voters.is_empty() {
+            break;
+        }
+        let (_, strips) = engine.strips(&page, voters);
+        let votes = engine.classify(&strips)?;
+        for (o, s) in votes.iter().zip(&strips) {
             let weight = s.width() as f32 * o.confidence;
             if o.upside_down {
                 down += weight
@@ -450,8 +467,7 @@ pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
                 up += weight
             }
         }
-        from = to;
-        if unanimous && !votes.is_empty() {
+        if round == 0 && vote_is_clear(&votes) {
             break;
         }
     }
@@ -496,6 +512,41 @@ mod tests {
     use super::*;
     use image::Rgb;
     use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp_into};
+
+    #[test]
+    fn the_first_voters_settle_the_page_only_when_clear() {
+        let o = |upside_down: bool, confidence: f32| crate::ocr::Orientation {
+            upside_down,
+            confidence,
+        };
+        // One unsure line among three sure ones does not hold the vote up.
+        assert!(vote_is_clear(&[
+            o(false, 0.99),
+            o(false, 0.66),
+            o(false, 0.97),
+            o(false, 0.99)
+        ]));
+        assert!(vote_is_clear(&[
+            o(true, 0.99),
+            o(true, 0.95),
+            o(false, 0.7),
+            o(true, 0.92)
+        ]));
+        // Only two sure votes, or one sure vote the other way: ask the rest of the lines.
+        assert!(!vote_is_clear(&[
+            o(false, 0.99),
+            o(false, 0.8),
+            o(false, 0.7),
+            o(false, 0.99)
+        ]));
+        assert!(!vote_is_clear(&[
+            o(false, 0.99),
+            o(false, 0.99),
+            o(false, 0.99),
+            o(true, 0.93)
+        ]));
+        assert!(!vote_is_clear(&[]));
+    }
 
     /// A white page with a black bar near its top, laid on a brown desk through a projection.
     fn frame_with_page(corners: Quad) -> RgbImage {
