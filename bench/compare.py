@@ -3,7 +3,7 @@
 Times kitascan and RapidOCR on the same files, each in one process that reads them all (so
 per-document times exclude model loading, as in a running server), and measures each process's
 peak resident memory with wait4. Then kitascan's cold starts and `kitascan run`'s peak memory
-while reading a replayed tray scene."""
+while reading a replayed tray scene, and while reading the same files as uploads."""
 
 import argparse
 import json
@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -159,6 +160,31 @@ def main():
         rss = stop(p)
         print(f"kitascan run over a replayed 1280x720 tray scene: {stored} of {want} permits "
               f"stored, peak resident memory {rss:.0f} MiB")
+
+        # `kitascan run` reading uploads: every file of the set, one at a time, GLAIR's endpoint.
+        p, base, _ = start_run(a.kitascan, ["--source", "none"], os.path.join(tmp, "c.db"))
+        answered = sum(1 for f in files if upload(base + "/ocr/v1/kitas-kitap", f) == 200)
+        rss = stop(p)
+        print(f"kitascan run reading uploads (the {len(files)} files above, one at a time): "
+              f"{answered} answered 200, peak resident memory {rss:.0f} MiB")
+
+
+def upload(url, path: Path) -> int:
+    """POSTs one file as the multipart field `image`; returns the HTTP status."""
+    boundary = "kitascan-compare-boundary"
+    kind = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; "
+        f"filename=\"{path.name}\"\r\nContent-Type: {kind}\r\n\r\n"
+    ).encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(
+        url, data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 if __name__ == "__main__":
