@@ -405,10 +405,11 @@ pub struct Upright {
 /// short labels adds cost without changing the answer.
 const VOTING_LINES: usize = 16;
 
-/// The vote starts with this many of the longest lines and stops there when it is clear: at least [`CLEAR_VOTES`] of them sure (at
-/// least [`SURE_VOTE`]) one way and none sure the other way. A page's lines do not disagree
-/// about which way is up; one unsure line (a short or stylised one, often 0.6-0.8) used to
-/// send most printouts on to all 16 voters, three classifier runs more for the same answer.
+/// The vote starts with this many of the longest lines and stops there when it is clear: at
+/// least [`CLEAR_VOTES`] of them sure (at least [`SURE_VOTE`]) one way and none sure the other
+/// way. A page's lines do not disagree about which way is up; one unsure line (a short or
+/// stylised one, often 0.6-0.8) used to send most printouts on to all 16 voters, three
+/// classifier runs more for the same answer.
 const FIRST_VOTERS: usize = 4;
 const CLEAR_VOTES: usize = 3;
 const SURE_VOTE: f32 = 0.9;
@@ -448,15 +449,9 @@ pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
     let mut longest: Vec<Quad> = boxes.clone();
     longest.sort_by(|a, b| crop::quad_size(b).0.total_cmp(&crop::quad_size(a).0));
     longest.truncate(VOTING_LINES);
+    // Each voter weighs in by its width times its confidence.
     let (mut up, mut down) = (0.0f32, 0.0f32);
-    let first = FIRST_VOTERS.min(longest.len());
-    for (round, voters) in [&longest[..first], &longest[first..]]
-        .into_iter()
-        .enumerate()
-    {
-        if voters.is_empty() {
-            break;
-        }
+    let mut vote = |voters: &[Quad]| -> Result<Vec<crate::ocr::Orientation>, OcrError> {
         let (_, strips) = engine.strips(&page, voters);
         let votes = engine.classify(&strips)?;
         for (o, s) in votes.iter().zip(&strips) {
@@ -467,9 +462,11 @@ pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
                 up += weight
             }
         }
-        if round == 0 && vote_is_clear(&votes) {
-            break;
-        }
+        Ok(votes)
+    };
+    let first = FIRST_VOTERS.min(longest.len());
+    if !vote_is_clear(&vote(&longest[..first])?) {
+        vote(&longest[first..])?;
     }
     let classify_time = started.elapsed();
     if down <= up {

@@ -144,9 +144,16 @@ impl Recognizer {
             .enumerate()
             .map(|(k, &i)| {
                 let rows = view.slice(tract_ndarray::s![k, .., ..]);
-                let flat: Vec<f32> = rows.iter().copied().collect();
                 let strip_step = step_px * strips[i].width() as f32 / widths[i] as f32;
-                self.decode(&flat, shape[2], strip_step, &strips[i])
+                // A line's rows are contiguous in tract's output (steps x classes, about 3 MB
+                // for a wide line): read them in place, copying only an output laid out otherwise.
+                match rows.as_slice() {
+                    Some(flat) => self.decode(flat, shape[2], strip_step, &strips[i]),
+                    None => {
+                        let flat: Vec<f32> = rows.iter().copied().collect();
+                        self.decode(&flat, shape[2], strip_step, &strips[i])
+                    }
+                }
             })
             .collect())
     }
