@@ -236,10 +236,11 @@ pub fn set_threads(n: usize) {
     });
 }
 
-/// Runs `f` over `items` on [`threads`] lanes at once, each lane taking every n-th item and running
-/// its model calls single-threaded; results come back in the items' order. Many small model runs
-/// (the recogniser's lines, the classifier's windows) keep every core busy this way, where
-/// splitting each run's small matrix products between threads would mostly wait.
+/// Runs `f` over `items` on [`threads`] lanes at once, each lane taking the next item not yet
+/// taken and running its model calls single-threaded; results come back in the items' order.
+/// Many small model runs (the recogniser's lines, the classifier's windows) keep every core busy
+/// this way, where splitting each run's small matrix products between threads would mostly
+/// wait. Items given longest first finish together: no lane is left with a long one at the end.
 pub(crate) fn in_lanes<T: Sync, R: Send>(
     items: &[T],
     f: impl Fn(&T) -> Result<R, OcrError> + Sync,
@@ -252,18 +253,34 @@ fn in_n_lanes<T: Sync, R: Send>(
     lanes: usize,
     f: impl Fn(&T) -> Result<R, OcrError> + Sync,
 ) -> Result<Vec<R>, OcrError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use tract_linalg::multithread::{Executor, multithread_tract_scope};
     let lanes = lanes.min(items.len());
     if lanes <= 1 {
         return items.iter().map(&f).collect();
     }
-    let f = &f;
-    let mut per_lane: Vec<Vec<R>> = std::thread::scope(|scope| {
+    let next = AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    // Each lane returns (index, result) pairs of the items it took.
+    let per_lane: Vec<Vec<(usize, Result<R, OcrError>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..lanes)
-            .map(|lane| {
+            .map(|_| {
                 scope.spawn(move || {
                     multithread_tract_scope(Executor::SingleThread, || {
-                        items.iter().skip(lane).step_by(lanes).map(f).collect()
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(i) else { break };
+                            let r = f(item);
+                            let failed = r.is_err();
+                            done.push((i, r));
+                            if failed {
+                                // Stop handing out work: the whole call fails anyway.
+                                next.store(items.len(), Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                        done
                     })
                 })
             })
@@ -271,22 +288,26 @@ fn in_n_lanes<T: Sync, R: Send>(
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(OcrError::Output("an OCR lane panicked".into())))
+                h.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(OcrError::Output("an OCR lane panicked".into())),
+                    )]
+                })
             })
-            .collect::<Result<Vec<Vec<R>>, OcrError>>()
-    })?;
-    // Interleave back: item i is lane i % lanes's (i / lanes)-th result.
-    let mut lanes_iter: Vec<std::vec::IntoIter<R>> =
-        per_lane.drain(..).map(|v| v.into_iter()).collect();
-    let mut out = Vec::with_capacity(items.len());
-    for i in 0..items.len() {
-        match lanes_iter[i % lanes].next() {
-            Some(r) => out.push(r),
+            .collect()
+    });
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in per_lane.into_iter().flatten() {
+        let r = r?;
+        match out.get_mut(i) {
+            Some(slot) => *slot = Some(r),
             None => return Err(OcrError::Output("an OCR lane lost a result".into())),
         }
     }
-    Ok(out)
+    out.into_iter()
+        .map(|r| r.ok_or_else(|| OcrError::Output("an OCR lane lost a result".into())))
+        .collect()
 }
 
 /// Hands the heap's free pages back to the system. A reading allocates and frees tens of
@@ -359,10 +380,11 @@ impl Engine {
                 }
             })
             .collect();
-        let strips = quads
-            .iter()
-            .map(|q| crop::crop_line(img, q, p.height, p.max_width))
-            .collect();
+        let crop = |q: &Quad| crop::crop_line(img, q, p.height, p.max_width);
+        // Cut in lanes; a lane fails only by panicking, and cropping again here then lets that
+        // panic surface on the caller's thread.
+        let strips =
+            in_lanes(&quads, |q| Ok(crop(q))).unwrap_or_else(|_| quads.iter().map(crop).collect());
         (quads, strips)
     }
 
@@ -465,11 +487,20 @@ mod tests {
                 seen.lock()
                     .expect("lock")
                     .insert(std::thread::current().id());
+                // Long enough that every lane has started before the items run out.
+                std::thread::sleep(std::time::Duration::from_millis(5));
                 Ok(i * 10)
             })
             .expect("no error");
             assert_eq!(out, items.iter().map(|i| i * 10).collect::<Vec<_>>());
-            assert_eq!(seen.lock().expect("lock").len(), lanes.min(items.len()));
+            let used = seen.lock().expect("lock").len();
+            assert!(
+                used <= lanes.min(items.len()),
+                "{lanes} lanes: {used} threads"
+            );
+            if lanes > 1 {
+                assert!(used > 1, "{lanes} lanes: the work stayed on one thread");
+            }
         }
         let failed = in_n_lanes(&items, 3, |&i| {
             if i == 17 {

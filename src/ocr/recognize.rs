@@ -98,9 +98,10 @@ impl Recognizer {
     pub fn recognize(&self, strips: &[RgbImage]) -> Result<Vec<Recognized>, OcrError> {
         let widths: Vec<u32> = strips.iter().map(|s| self.strip_width(s)).collect();
         let mut order: Vec<usize> = (0..strips.len()).collect();
-        order.sort_by_key(|&i| widths[i]);
+        order.sort_by_key(|&i| std::cmp::Reverse(widths[i]));
         let groups: Vec<&[usize]> = order.chunks(self.params.batch.max(1)).collect();
-        // Groups sorted by width and dealt out in turn give each lane a like share of the work.
+        // Widest first, each lane taking the next group when it is free: the lanes finish
+        // together instead of one reading the widest line while the other waits.
         let done = super::in_lanes(&groups, |group| self.run_group(strips, &widths, group))?;
         let mut out: Vec<Option<Recognized>> = vec![None; strips.len()];
         for (group, readings) in groups.iter().zip(done) {
