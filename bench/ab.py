@@ -8,12 +8,12 @@ Reads the scans (`*-scan.png`) and camera photos (`*-camera.jpg`) in DIR (for ex
 ROUNDS times, interleaved, so that a machine whose speed drifts between minutes slows every
 variant alike. Only ratios within one run compare.
 """
-import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from compare import condition, run_lines
 
 
 def main():
@@ -32,13 +32,11 @@ def main():
     times = {name: {} for name, _, _ in variants}
     for _ in range(rounds):
         for name, binary, env in variants:
-            out = subprocess.run(
-                [binary, "scan", "--timing", *files],
-                capture_output=True, text=True, env=env, check=True,
-            ).stdout
-            for line in out.splitlines():
-                d = json.loads(line)
-                cond = "camera" if "camera" in d["file"] else "scan"
+            lines, _, _ = run_lines([binary, "scan", "--timing", *files], env)
+            if len(lines) != len(files):
+                sys.exit(f"{name}: {len(lines)} readings for {len(files)} files")
+            for d in lines:
+                cond = condition(Path(d["file"]))
                 times[name].setdefault(cond, []).append(d["elapsed_ms"])
                 for stage, ms in d.get("stages_ms", {}).items():
                     times[name].setdefault(f"{cond}.{stage}", []).append(ms)

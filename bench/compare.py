@@ -30,10 +30,12 @@ def condition(path: Path) -> str:
     return "other"
 
 
-def run_lines(cmd):
+def run_lines(cmd, env=None):
     """Runs cmd, returns (JSON lines of its stdout, peak RSS in MiB, wall seconds)."""
     t = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     lines = [json.loads(l) for l in p.stdout if l.strip().startswith("{")]
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
