@@ -337,8 +337,8 @@ impl<'a> Reader<'a> {
             })
             .collect();
         row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
-        for j in row {
-            if segs[j].is_punctuation() {
+        for &j in &row {
+            if segs[j].is_punctuation() || self.is_sliver(j, h, &row) {
                 continue;
             }
             if self.labels[j].is_some() || self.used[j] {
@@ -347,6 +347,23 @@ impl<'a> Reader<'a> {
             return self.whole(j).map(|v| self.past_fragment(v));
         }
         None
+    }
+
+    /// Whether segment `j` of a label's row is a sliver the detector boxed on its own: under
+    /// half the label's height `h`, with a full-height segment of the row running on from
+    /// within half a text height of its right end. The
+    /// recogniser reads such a box (a colon's dot, a speck of the background) as a character
+    /// (`2` before `JL. KAMPUNG BARU ...`), which must not stand in for the value beside it.
+    fn is_sliver(&self, j: usize, h: f32, row: &[usize]) -> bool {
+        let segs = &self.page.segs;
+        let b = &segs[j].bbox;
+        segs[j].height() < 0.5 * h
+            && row.iter().any(|&k| {
+                k != j
+                    && segs[k].height() >= 0.8 * h
+                    && segs[k].bbox[0] < b[2] + 0.5 * h
+                    && segs[k].bbox[2] > b[2]
+            })
     }
 
     /// The first segment on `s`'s row, past any others, that has the shape of what `key`
@@ -364,8 +381,8 @@ impl<'a> Reader<'a> {
             })
             .collect();
         row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
-        for j in row {
-            if segs[j].is_punctuation() {
+        for &j in &row {
+            if segs[j].is_punctuation() || self.is_sliver(j, h, &row) {
                 continue;
             }
             if self.labels[j].is_some() || self.used[j] {
@@ -1049,6 +1066,49 @@ mod tests {
         let issued = r.field(FieldName::IssuedDate);
         assert_eq!(issued.value_original, "Pangkalpinang, 16-07-2019");
         assert!(r.field(FieldName::GuarantorName).polygon.is_empty());
+    }
+
+    #[test]
+    fn a_sliver_boxed_before_a_value_is_not_the_value() {
+        // The detector boxed a speck (8 px high beside 20 px text) where the value starts,
+        // and the recogniser read it as `2`.
+        let mut lines: Vec<TextLine> = printout_2021()
+            .into_iter()
+            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
+            .collect();
+        lines.push(line("Address", 100.0, 656.0));
+        let mut sliver = line("2", 195.0, 662.0);
+        sliver.polygon = [
+            [195.0, 662.0],
+            [210.0, 662.0],
+            [210.0, 670.0],
+            [195.0, 670.0],
+        ];
+        lines.push(sliver.clone());
+        lines.push(line("JL. KAMPUNG BARU KM. 13 CIREBON", 205.0, 656.0));
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::Address),
+            "JL. KAMPUNG BARU KM. 13 CIREBON"
+        );
+        // A value of one character at the text's height is still a value.
+        let mut lines: Vec<TextLine> = printout_2021()
+            .into_iter()
+            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
+            .collect();
+        lines.push(line("Address", 100.0, 656.0));
+        lines.push(line("2", 195.0, 656.0));
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::Address), "2");
+        // A sliver with nothing beside it is left for the other rules to judge.
+        let mut lines: Vec<TextLine> = printout_2021()
+            .into_iter()
+            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
+            .collect();
+        lines.push(line("Address", 100.0, 656.0));
+        lines.push(sliver);
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::Address), "2");
     }
 
     fn close(a: [f32; 2], b: [f32; 2]) -> bool {

@@ -116,18 +116,53 @@ pub fn respace(text: &str, phrases: &[&str]) -> String {
 }
 
 /// `BLOKJ7` -> `BLOK J7`: the block word of an address read together with its block code (one
-/// or two letters and one to three digits).
+/// or two letters and one to three digits); and `BLOK JIO` -> `BLOK J10`: after the code's
+/// leading letter, an `I` or `O` among its digits is the `1` or `0` of its number.
 pub fn block_code(text: &str) -> String {
-    text.split(' ')
-        .map(|w| match w.strip_prefix("BLOK") {
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let after_blok = i > 0 && words[i - 1] == "BLOK";
+        let word = match w.strip_prefix("BLOK") {
             // A comma may close the address's street part: `BLOKJ7,`.
-            Some(code) if is_block_code(code.trim_end_matches([',', '.'])) => {
-                format!("BLOK {code}")
-            }
+            Some(code) if !code.is_empty() => match repaired_block_code(code) {
+                Some(code) => format!("BLOK {code}"),
+                None => w.to_string(),
+            },
+            _ if after_blok => repaired_block_code(w).unwrap_or_else(|| w.to_string()),
             _ => w.to_string(),
+        };
+        out.push(word);
+    }
+    out.join(" ")
+}
+
+/// The block code `code` (with any closing `,` or `.`), its number's `I`/`O` read as `1`/`0`;
+/// `None` if it is not a block code even so.
+fn repaired_block_code(code: &str) -> Option<String> {
+    let body = code.trim_end_matches([',', '.']);
+    let close = &code[body.len()..];
+    if is_block_code(body) {
+        return Some(code.to_string());
+    }
+    // One leading letter, then a number of one or two characters in which the recogniser
+    // took a digit for the letter of the same shape (`J1O`, `WIO`, `FI`).
+    let mut chars = body.chars();
+    let first = chars.next().filter(char::is_ascii_uppercase)?;
+    let tail: Vec<char> = chars.collect();
+    let digit_like = |c: &char| c.is_ascii_digit() || matches!(c, 'I' | 'O' | 'l');
+    if !(1..=2).contains(&tail.len()) || !tail.iter().all(digit_like) {
+        return None;
+    }
+    let number: String = tail
+        .iter()
+        .map(|c| match c {
+            'I' | 'l' => '1',
+            'O' => '0',
+            d => *d,
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    Some(format!("{first}{number}{close}"))
 }
 
 fn is_block_code(code: &str) -> bool {
@@ -193,5 +228,24 @@ mod tests {
         assert_eq!(block_code("BLOKADE"), "BLOKADE");
         assert_eq!(block_code("BLOK"), "BLOK");
         assert_eq!(block_code("BLOKABC1"), "BLOKABC1");
+    }
+
+    #[test]
+    fn a_block_number_read_with_letters_gets_its_digits_back() {
+        assert_eq!(
+            block_code("KOMPLEK PURI INDAH BLOK JIO NO. 36"),
+            "KOMPLEK PURI INDAH BLOK J10 NO. 36"
+        );
+        assert_eq!(block_code("BLOK FIO NO. 9"), "BLOK F10 NO. 9");
+        assert_eq!(block_code("BLOK W1O, BALI"), "BLOK W10, BALI");
+        assert_eq!(block_code("BLOKYIO NO. 7"), "BLOK Y10 NO. 7");
+        // Two letters and a digit are a code as they stand.
+        assert_eq!(block_code("BLOK CI2"), "BLOK CI2");
+        // Codes that read right, and words that are no code, stay as read.
+        assert_eq!(block_code("BLOK I3 NO. 5 BLOK O5"), "BLOK I3 NO. 5 BLOK O5");
+        assert_eq!(block_code("BLOK AB1"), "BLOK AB1");
+        assert_eq!(block_code("BLOK MAWAR"), "BLOK MAWAR");
+        assert_eq!(block_code("BLOK"), "BLOK");
+        assert_eq!(block_code("JIO NO. 5"), "JIO NO. 5");
     }
 }
