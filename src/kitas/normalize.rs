@@ -190,7 +190,33 @@ pub fn date(s: &str) -> Option<String> {
         .collect();
     match parts.as_slice() {
         [d, m, y] => date_of(d, m, y),
-        _ => spaced_date(&s),
+        _ => spaced_date(&s).or_else(|| unspaced_month(&s)),
+    }
+}
+
+/// `14Agustus 2025`, `14 Agustus2025`: a month's name read against the day or the year. The
+/// name (three letters or more) is cut from the digits around it; a lone letter among digits
+/// (`2O24`) is a slip that [`date_of`] repairs, not a name.
+fn unspaced_month(s: &str) -> Option<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_alphabetic()).count();
+        if run >= 3 {
+            out.push(' ');
+            out.extend(&chars[i..i + run]);
+            out.push(' ');
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    let parts: Vec<&str> = out.split_whitespace().collect();
+    match parts.as_slice() {
+        [d, m, y] if m.chars().all(char::is_alphabetic) && out != s => date_of(d, m, y),
+        _ => None,
     }
 }
 
@@ -283,7 +309,10 @@ pub fn place_and_date(s: &str) -> Option<PlaceDate> {
             .filter(|&i| sep(chars[i]))
             .find_map(|i| split_at(&chars, i))
     };
-    at(&|c| c == ',' || c == '/').or_else(|| at(&char::is_whitespace))
+    at(&|c| c == ',' || c == '/')
+        .or_else(|| at(&char::is_whitespace))
+        // `Bandung.26-08-2024`: a comma read as a dot, its space lost.
+        .or_else(|| at(&|c| c == '.'))
 }
 
 fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
@@ -607,6 +636,9 @@ mod tests {
             ("29-02-2024", "29-02-2024"),
             ("10-08-196 3", "10-08-1963"),
             ("1 0-08-1963", "10-08-1963"),
+            ("14Agustus 2025", "14-08-2025"),
+            ("14 Agustus2025", "14-08-2025"),
+            ("3Mei2024", "03-05-2024"),
         ];
         for (input, want) in table {
             assert_eq!(date(input).as_deref(), Some(want), "{input:?}");
@@ -717,6 +749,12 @@ mod tests {
             ("GLASGOW I 21-11-1971", "GLASGOW", "21-11-1971"),
             ("Bandung., 16-07-2019", "Bandung", "16-07-2019"),
             ("BIRMINGHAM. 04-03-1984", "BIRMINGHAM", "04-03-1984"),
+            ("Bandung.26-08-2024", "Bandung", "26-08-2024"),
+            (
+                "Jakarta Selatan, 14Agustus 2025",
+                "Jakarta Selatan",
+                "14-08-2025",
+            ),
             (
                 "ST. PETERSBURG / 04-03-1984",
                 "ST. PETERSBURG",
