@@ -120,7 +120,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    kitascan::ocr::limit_heap_arenas();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(

@@ -310,34 +310,6 @@ fn in_n_lanes<T: Sync, R: Send>(
         .collect()
 }
 
-/// Heap arenas the process may use, at most: see [`limit_heap_arenas`].
-pub const HEAP_ARENAS: i32 = 2;
-
-/// Caps glibc's malloc arenas at [`HEAP_ARENAS`]. glibc gives threads their own arenas (up to
-/// eight per core), and memory freed in one arena is not reused by another, so the server's
-/// worker threads and the OCR lanes each keep their own high-water mark of freed activations:
-/// `kitascan run` reading the 40 uploads of `bench/compare` peaked at 418-425 MiB with the
-/// default and at 367-376 MiB with one or two arenas (BENCHMARKS.md). Call it first thing, before
-/// any thread starts; `GLIBC_TUNABLES=glibc.malloc.arena_max=N` still overrides it.
-pub fn limit_heap_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        const M_ARENA_MAX: std::ffi::c_int = -8;
-        unsafe extern "C" {
-            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
-        }
-        if std::env::var_os("GLIBC_TUNABLES")
-            .is_some_and(|t| t.to_string_lossy().contains("arena_max"))
-        {
-            return;
-        }
-        // SAFETY: mallopt only sets an allocator parameter; it takes no pointers.
-        unsafe {
-            mallopt(M_ARENA_MAX, HEAP_ARENAS);
-        }
-    }
-}
-
 /// Hands the heap's free pages back to the system. A reading allocates and frees tens of
 /// megabytes of activations; glibc keeps freed memory for reuse, so without this a daemon's
 /// resident memory creeps up reading after reading (measured: +110 MB over 7 readings). Costs
