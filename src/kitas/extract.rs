@@ -326,6 +326,14 @@ impl<'a> Reader<'a> {
     /// The nearest segment right of `s` on its row, skipping a lone `:`; none if the nearest is
     /// another label or already taken (a second column of the form).
     fn right_of(&self, s: usize) -> Option<Value> {
+        let &j = self.free_right_of(s).first()?;
+        self.whole(j).map(|v| self.past_fragment(v))
+    }
+
+    /// The segments right of `s` on its row, nearest first, that may hold its value: a lone
+    /// `:` and slivers skipped, up to the first label or taken segment (a second column of the
+    /// form).
+    fn free_right_of(&self, s: usize) -> Vec<usize> {
         let segs = &self.page.segs;
         let a = &segs[s];
         let h = a.height();
@@ -337,23 +345,18 @@ impl<'a> Reader<'a> {
             })
             .collect();
         row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
-        for &j in &row {
-            if segs[j].is_punctuation() || self.is_sliver(j, h, &row) {
-                continue;
-            }
-            if self.labels[j].is_some() || self.used[j] {
-                return None;
-            }
-            return self.whole(j).map(|v| self.past_fragment(v));
-        }
-        None
+        row.iter()
+            .copied()
+            .filter(|&j| !segs[j].is_punctuation() && !self.is_sliver(j, h, &row))
+            .take_while(|&j| self.labels[j].is_none() && !self.used[j])
+            .collect()
     }
 
     /// Whether segment `j` of a label's row is a sliver the detector boxed on its own: under
     /// half the label's height `h`, with a full-height segment of the row running on from
-    /// within a text height of its right end. The
-    /// recogniser reads such a box (a colon's dot, a speck of the background) as a character
-    /// (`2` before `JL. KAMPUNG BARU ...`), which must not stand in for the value beside it.
+    /// within a text height of its right end. The recogniser reads such a box (a colon's dot,
+    /// a speck of the background) as a character (`2` before `JL. KAMPUNG BARU ...`), which
+    /// must not stand in for the value beside it.
     fn is_sliver(&self, j: usize, h: f32, row: &[usize]) -> bool {
         let segs = &self.page.segs;
         let b = &segs[j].bbox;
@@ -370,30 +373,10 @@ impl<'a> Reader<'a> {
     /// introduces: a label the detector cut in pieces (`No. Paspor / Pas`, `port Nmbe`) leaves
     /// its tail between it and its value. Stops at another label or a taken segment.
     fn shaped_right_of(&self, s: usize, key: Key) -> Option<Value> {
-        let segs = &self.page.segs;
-        let a = &segs[s];
-        let h = a.height();
-        let mut row: Vec<usize> = (0..segs.len())
-            .filter(|&j| j != s && self.page.same_row(s, j))
-            .filter(|&j| {
-                let dx = segs[j].bbox[0] - a.bbox[2];
-                dx >= -0.5 * h && dx <= self.p.right_gap * h
-            })
-            .collect();
-        row.sort_by(|&i, &j| segs[i].bbox[0].total_cmp(&segs[j].bbox[0]));
-        for &j in &row {
-            if segs[j].is_punctuation() || self.is_sliver(j, h, &row) {
-                continue;
-            }
-            if self.labels[j].is_some() || self.used[j] {
-                return None;
-            }
-            let v = self.whole(j).map(|v| self.past_fragment(v));
-            if let Some(v) = v.filter(|v| self.shaped(key, v)) {
-                return Some(v);
-            }
-        }
-        None
+        self.free_right_of(s)
+            .into_iter()
+            .filter_map(|j| self.whole(j).map(|v| self.past_fragment(v)))
+            .find(|v| self.shaped(key, v))
     }
 
     /// `r: KUALA LUMPUR` beside `Tempat/Tgl. Lahi`: overlapping detections can repeat the end
@@ -1072,11 +1055,15 @@ mod tests {
     fn a_sliver_boxed_before_a_value_is_not_the_value() {
         // The detector boxed a speck (8 px high beside 20 px text) where the value starts,
         // and the recogniser read it as `2`.
-        let mut lines: Vec<TextLine> = printout_2021()
-            .into_iter()
-            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
-            .collect();
-        lines.push(line("Address", 100.0, 656.0));
+        let address_label_only = || {
+            let mut lines: Vec<TextLine> = printout_2021()
+                .into_iter()
+                .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
+                .collect();
+            lines.push(line("Address", 100.0, 656.0));
+            lines
+        };
+        let mut lines = address_label_only();
         let mut sliver = line("2", 195.0, 662.0);
         sliver.polygon = [
             [195.0, 662.0],
@@ -1093,20 +1080,12 @@ mod tests {
             "JL. KAMPUNG BARU KM. 13 CIREBON"
         );
         // A value of one character at the text's height is still a value.
-        let mut lines: Vec<TextLine> = printout_2021()
-            .into_iter()
-            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
-            .collect();
-        lines.push(line("Address", 100.0, 656.0));
+        let mut lines = address_label_only();
         lines.push(line("2", 195.0, 656.0));
         let r = extract(&lines, 0, None);
         assert_eq!(value(&r, FieldName::Address), "2");
         // A sliver with nothing beside it is left for the other rules to judge.
-        let mut lines: Vec<TextLine> = printout_2021()
-            .into_iter()
-            .filter(|l| !l.text.starts_with("Address") && l.text != "MERAWANG BANGKA")
-            .collect();
-        lines.push(line("Address", 100.0, 656.0));
+        let mut lines = address_label_only();
         lines.push(sliver);
         let r = extract(&lines, 0, None);
         assert_eq!(value(&r, FieldName::Address), "2");
