@@ -114,7 +114,7 @@ fn space_gap_statistics() {
         let mut labelled = Vec::new();
         // Walk the truth: a space follows truth char k when truth[k + 1] is a space.
         let mut k = 0;
-        for s in signals {
+        for (j, s) in signals.into_iter().enumerate() {
             let space = truth.get(k + 1) == Some(&' ');
             let row = (s.ink.unwrap_or(-1.0), s.steps / pitch, face, px);
             labelled.push((s.ink.unwrap_or(0.0), space));
@@ -127,10 +127,12 @@ fn space_gap_statistics() {
                     .expect("csv");
                 writeln!(
                     f,
-                    "{i},{:.4},{:.4},{},{face:?},{px}",
+                    "{i},{:.4},{:.4},{},{face:?},{px},{},{}",
                     s.ink.unwrap_or(-1.0),
                     s.steps / pitch,
-                    u8::from(space)
+                    u8::from(space),
+                    chars[j].ch,
+                    chars[j + 1].ch
                 )
                 .expect("csv");
             }
