@@ -2,7 +2,9 @@
 
 Times kitascan and RapidOCR on the same files, each in one process that reads them all (so
 per-document times exclude model loading, as in a running server), and measures each process's
-peak resident memory with wait4. Then kitascan's cold starts and `kitascan run`'s peak memory
+peak resident memory with wait4. Both processes run side by side and are fed one file at a time,
+in turn (kitascan first on even files, RapidOCR first on odd ones), so a machine whose speed drifts
+from minute to minute slows both alike and the ratio holds. Then kitascan's cold starts and `kitascan run`'s peak memory
 while reading a replayed tray scene, and while reading the same files as uploads."""
 
 import argparse
@@ -40,6 +42,38 @@ def run_lines(cmd, env=None):
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     return lines, usage.ru_maxrss / 1024.0, time.monotonic() - t
+
+
+def interleaved(kitascan, python, files):
+    """Feeds each file to `kitascan scan --timing -` and (images only) to RapidOCR in turn.
+    Returns (kitascan's lines, its peak RSS in MiB, RapidOCR's lines, its peak RSS in MiB)."""
+    def start(cmd):
+        return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    k = start([kitascan, "scan", "--timing", "-"])
+    r = start([python, str(Path(__file__).with_name("rapidocr_run.py")), "-"])
+    r_lines = [json.loads(r.stdout.readline())]  # {"ready_s": ...} once its models are loaded
+    k_lines = []
+
+    def ask(p, path, into):
+        p.stdin.write(f"{path}\n")
+        p.stdin.flush()
+        line = p.stdout.readline()
+        if not line:
+            raise SystemExit(f"{p.args[0]} stopped before answering {path}")
+        into.append(json.loads(line))
+
+    for i, f in enumerate(files):
+        turns = [(k, k_lines)] + ([(r, r_lines)] if f.suffix.lower() != ".pdf" else [])
+        for p, into in turns if i % 2 == 0 else reversed(turns):
+            ask(p, f, into)
+    rss = []
+    for p in (k, r):
+        p.stdin.close()
+        _, _, usage = os.wait4(p.pid, 0)
+        rss.append(usage.ru_maxrss / 1024.0)
+    return k_lines, rss[0], r_lines, rss[1]
 
 
 def median_by_condition(lines):
@@ -97,14 +131,13 @@ def main():
     files = sorted(
         p for p in Path(a.set).iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf")
     )
-    images = [str(p) for p in files if p.suffix.lower() != ".pdf"]
 
-    k_lines, k_rss, _ = run_lines([a.kitascan, "scan", "--timing", *map(str, files)])
-    r_lines, r_rss, _ = run_lines([a.python, str(Path(__file__).with_name("rapidocr_run.py")), *images])
+    k_lines, k_rss, r_lines, r_rss = interleaved(a.kitascan, a.python, files)
     k_med, k_n = median_by_condition(k_lines)
     r_med, _ = median_by_condition(r_lines)
 
-    print(f"Per document, {len(files)} generated documents (`kitascan synth`), one process each:")
+    print(f"Per document, {len(files)} generated documents (`kitascan synth`), one process each, "
+          "fed in turn:")
     print()
     print("| condition | n | kitascan median ms | RapidOCR median ms | kitascan / RapidOCR |")
     print("|---|---:|---:|---:|---:|")

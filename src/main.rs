@@ -60,6 +60,8 @@ enum Command {
     /// `reason`, `read`) with an added `file`, or Verihubs' `result_data` with `--format verihubs`.
     /// A folder argument reads every JPEG, PNG and PDF in it, with a progress bar on stderr.
     Scan {
+        /// Files and folders; `-` reads file paths from standard input, one a line, and answers
+        /// each as it arrives.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = WireFormat::Glair)]

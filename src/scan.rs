@@ -1,6 +1,6 @@
 //! `kitascan scan`: read permits from files and folders, print the wire shapes as JSON lines.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,10 +19,26 @@ const EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "pdf"];
 
 /// Reads every file of `paths`; with `timing`, each line also carries `elapsed_ms`, the time from
 /// opening the file to its response, and `stages_ms`, the reader's stages (for `bench/compare`).
+/// A path `-` reads file paths from standard input, one a line, and answers each as it arrives
+/// (a long-running reader another program feeds, as `bench/compare` does).
 pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) -> Result<ExitCode> {
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     for path in paths {
+        if path.as_os_str() == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                let file = line.trim();
+                if file.is_empty() {
+                    continue;
+                }
+                let (ok, value) = scan_one(engine, Path::new(file), verihubs, timing);
+                failed |= !ok;
+                writeln!(out, "{value}")?;
+                out.flush()?;
+            }
+            continue;
+        }
         let files = if path.is_dir() {
             folder_files(path)?
         } else {
@@ -35,24 +51,8 @@ pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) ->
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             );
-            let started = Instant::now();
-            let (ok, mut value, times) = scan_file(engine, file, verihubs);
-            let elapsed = started.elapsed();
+            let (ok, value) = scan_one(engine, file, verihubs, timing);
             failed |= !ok;
-            if let Value::Object(map) = &mut value {
-                map.insert("file".into(), json!(file));
-                if timing {
-                    map.insert("elapsed_ms".into(), json!(ms(elapsed)));
-                    if let Some(times) = times {
-                        let stages: serde_json::Map<String, Value> = times
-                            .stages()
-                            .iter()
-                            .map(|(name, t)| (name.to_string(), json!(ms(*t))))
-                            .collect();
-                        map.insert("stages_ms".into(), Value::Object(stages));
-                    }
-                }
-            }
             bar.suspend(|| writeln!(out, "{value}"))?;
             bar.inc(1);
         }
@@ -63,6 +63,28 @@ pub fn scan(engine: &Engine, paths: &[PathBuf], verihubs: bool, timing: bool) ->
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One file's output line: the response with its `file`, and with `timing` its times.
+fn scan_one(engine: &Engine, file: &Path, verihubs: bool, timing: bool) -> (bool, Value) {
+    let started = Instant::now();
+    let (ok, mut value, times) = scan_file(engine, file, verihubs);
+    let elapsed = started.elapsed();
+    if let Value::Object(map) = &mut value {
+        map.insert("file".into(), json!(file));
+        if timing {
+            map.insert("elapsed_ms".into(), json!(ms(elapsed)));
+            if let Some(times) = times {
+                let stages: serde_json::Map<String, Value> = times
+                    .stages()
+                    .iter()
+                    .map(|(name, t)| (name.to_string(), json!(ms(*t))))
+                    .collect();
+                map.insert("stages_ms".into(), Value::Object(stages));
+            }
+        }
+    }
+    (ok, value)
 }
 
 /// The readable files of a folder, in name order.

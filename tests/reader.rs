@@ -150,3 +150,44 @@ fn timing_reports_each_stage_within_the_documents_time() {
     let sum: f64 = stages.values().filter_map(|v| v.as_f64()).sum();
     assert!(sum <= elapsed, "stages {sum} ms > document {elapsed} ms");
 }
+
+#[test]
+fn paths_on_standard_input_are_answered_one_by_one_in_order() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (info, permit) = golden_permit(dir.path(), ".png");
+    let fake = dir.path().join("notes.jpg");
+    std::fs::write(&fake, "not an image").expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kitascan"))
+        .args(["scan", "-"])
+        .env("KITASCAN_MODELS", common::models_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut answer = |path: &Path| {
+        writeln!(stdin, "{}", path.display()).expect("write a path");
+        stdin.flush().expect("flush");
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("read the answer");
+        serde_json::from_str::<serde_json::Value>(&line).expect("a JSON line")
+    };
+    // Each path is answered before the next is sent: the reader does not wait for the end.
+    let bad = answer(&fake);
+    assert_eq!(bad["status"], "FILE_INVALID_FORMAT");
+    assert_eq!(bad["file"], fake.to_str().expect("utf-8"));
+    let good = answer(&permit);
+    assert_eq!(good["status"], "SUCCESS", "{good}");
+    assert_eq!(good["file"], permit.to_str().expect("utf-8"));
+    assert_eq!(
+        good["read"]["full_name"]["value"],
+        info.truth.full_name.as_str()
+    );
+    drop(stdin);
+    let status = child.wait().expect("exits at the end of its input");
+    assert!(!status.success(), "one of the files was unreadable");
+}
