@@ -160,6 +160,16 @@ def main():
             cells = [f"{statistics.median(r.get(s, 0.0) for r in rows):.0f}" for s in STAGES]
             print(f"| {c} | " + " | ".join(cells) + " |")
     print()
+    print("RapidOCR per stage (its own timing), median ms per document:")
+    print()
+    print("| condition | detect | classify | recognize |")
+    print("|---|---:|---:|---:|")
+    for c in CONDITIONS:
+        rows = [l["stages_ms"] for l in r_lines if "stages_ms" in l and condition(Path(l["file"])) == c]
+        if rows:
+            cells = [f"{statistics.median(r[s] for r in rows):.0f}" for s in ("detect", "classify", "recognize")]
+            print(f"| {c} | " + " | ".join(cells) + " |")
+    print()
     print(f"Peak resident memory: kitascan scan {k_rss:.0f} MiB, RapidOCR {r_rss:.0f} MiB")
     ready = next((l["ready_s"] for l in r_lines if "ready_s" in l), None)
     if ready is not None:
