@@ -65,6 +65,41 @@ fn the_recogniser_keeps_a_plan_for_every_width_bucket() {
 }
 
 #[test]
+fn plans_of_every_width_share_one_set_of_weights_and_read_as_a_plan_of_their_own() {
+    let p = &common::engine().recognizer.params;
+    let text = line("2C21HB0016AT", 30.0, 4);
+    // The line's own plan in a fresh engine: the first plan, so it packs its weights itself.
+    let alone = common::engine();
+    let own = alone
+        .recognizer
+        .recognize(std::slice::from_ref(&text))
+        .expect("recognize");
+    let (_, one_plan) = alone.recognizer.shared_weights();
+    // Another engine compiles a plan for every width bucket first, narrowest to widest, and
+    // then reads the line with the plan that took its weights from the others.
+    let shared = common::engine();
+    for k in 0..p.buckets() {
+        let strip = RgbImage::from_pixel(k * p.width_bucket + 20, 48, Rgb([255, 255, 255]));
+        shared.recognizer.recognize(&[strip]).expect("recognize");
+    }
+    let (held, all_plans) = shared.recognizer.shared_weights();
+    let read = shared.recognizer.recognize(&[text]).expect("recognize");
+    assert_eq!(read[0].text, own[0].text);
+    assert_eq!(read[0].text, "2C21HB0016AT");
+    assert_eq!(read[0].confidence.to_bits(), own[0].confidence.to_bits());
+    assert_eq!(
+        format!("{:?}", read[0].chars),
+        format!("{:?}", own[0].chars)
+    );
+    // Unshared, the packings would grow with every plan: 12 plans, 12 times one plan's.
+    assert!(
+        all_plans < 3 * one_plan,
+        "{held} packings of {all_plans} bytes for {} plans; one plan alone packs {one_plan}",
+        p.buckets()
+    );
+}
+
+#[test]
 fn stages_hand_off_typed_values_and_lines_land_in_input_coordinates() {
     let engine = common::engine();
     let img = line("2C21HB0016AT", 30.0, 40);

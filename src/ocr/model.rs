@@ -8,13 +8,22 @@
 //! Invariant: at most `max_plans` plans are kept ([`OnnxModel::MAX_PLANS`] unless raised by
 //! [`OnnxModel::keep_plans`]); the least recently used one goes first, so memory stays bounded
 //! whatever shapes arrive.
+//!
+//! Plans of one model share their packed weights. tract packs each weight matrix into its matrix
+//! kernel's panel layout when it optimises a plan, and every plan used to keep its own packing
+//! (about 11 MB for the recogniser). Most layers pick the same kernel at every width, so their
+//! packings hold the same numbers: a new plan takes the packing an earlier plan already holds
+//! when every weight in it is bit for bit the same ([`SharedWeights`]). Only the panels' unused
+//! padding bytes differ, and tract leaves those uninitialised anyway.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use tract_linalg::mmm::{EagerPackedInput, MMMInputValue};
 use tract_onnx::prelude::*;
+use tract_onnx::tract_core::ops::matmul::optimized::{MatMulOperand, OptMatMul, ProtoFusedSpec};
 
 use super::OcrError;
 
@@ -28,6 +37,8 @@ pub struct OnnxModel {
     plans: Mutex<PlanCache>,
     /// Plans kept at most ([`OnnxModel::MAX_PLANS`] unless raised by [`OnnxModel::keep_plans`]).
     max_plans: usize,
+    /// The packed weights the plans share.
+    weights: Mutex<SharedWeights>,
 }
 
 #[derive(Default)]
@@ -62,6 +73,7 @@ impl OnnxModel {
             model,
             plans: Mutex::new(PlanCache::default()),
             max_plans: Self::MAX_PLANS,
+            weights: Mutex::new(SharedWeights::default()),
         })
     }
 
@@ -142,14 +154,24 @@ impl OnnxModel {
 
     fn compile(&self, shape: &[usize]) -> Result<Plan, OcrError> {
         tracing::debug!(model = %self.name, ?shape, "compiling a plan");
-        let plan = self
+        let mut optimized = self
             .model
             .clone()
             .with_input_fact(0, f32::fact(shape).into())
             .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
             .map_err(|e| self.error(e))?;
-        Ok(plan)
+        self.weights
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .share(&mut optimized);
+        optimized.into_runnable().map_err(|e| self.error(e))
+    }
+
+    /// Packed weight buffers held for the plans to share: their count and bytes.
+    pub fn shared_weights(&self) -> (usize, usize) {
+        let weights = self.weights.lock().unwrap_or_else(|p| p.into_inner());
+        let all = weights.packings.values().flatten();
+        all.fold((0, 0), |(n, bytes), p| (n + 1, bytes + p.packed.len()))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, PlanCache> {
@@ -164,6 +186,70 @@ impl OnnxModel {
             reason: e.to_string(),
         }
     }
+}
+
+/// The packed weight matrices that a model's plans share, grouped by size.
+///
+/// Invariant: no two entries hold the same weights in the same layout. The table only grows: it
+/// holds each layer once per matrix kernel that some plan chose for it (one or two), so it stays
+/// within a few times the model's weights whatever shapes arrive, and it keeps those of evicted
+/// plans for the next plan of their shape.
+#[derive(Default)]
+struct SharedWeights {
+    packings: HashMap<(usize, usize, usize), Vec<EagerPackedInput>>,
+}
+
+impl SharedWeights {
+    /// Points every constant matrix operand of `model`'s matrix products at the equal packing
+    /// already held, and holds the ones seen for the first time.
+    fn share(&mut self, model: &mut TypedModel) {
+        for node in model.nodes.iter_mut() {
+            let Some(op) = node.op_as_mut::<OptMatMul>() else {
+                continue;
+            };
+            for spec in op.micro_ops.iter_mut() {
+                let ProtoFusedSpec::AddMatMul { a, b, .. } = spec else {
+                    continue;
+                };
+                for operand in [a, b] {
+                    let MatMulOperand::Const(value) = operand else {
+                        continue;
+                    };
+                    let Some(packed) = value.downcast_ref::<EagerPackedInput>() else {
+                        continue;
+                    };
+                    let key = (packed.mn, packed.k(), packed.panel_bytes);
+                    let held = self.packings.entry(key).or_default();
+                    match held.iter().find(|h| same_weights(h, packed)) {
+                        Some(h) => *value = Box::new(h.clone()),
+                        None => held.push(packed.clone()),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether two packed matrices hold the same weights, bit for bit, in the same layout. Their raw
+/// bytes cannot tell: the padding at the end of each panel is left uninitialised by tract.
+fn same_weights(a: &EagerPackedInput, b: &EagerPackedInput) -> bool {
+    if a.fact != b.fact
+        || a.mn != b.mn
+        || a.panel_bytes != b.panel_bytes
+        || a.packed.len() != b.packed.len()
+    {
+        return false;
+    }
+    let mut row_a = vec![0f32; a.k()];
+    let mut row_b = vec![0f32; b.k()];
+    (0..a.mn).all(|mn| {
+        a.extract_at_mn_f32(mn, &mut row_a).is_ok()
+            && b.extract_at_mn_f32(mn, &mut row_b).is_ok()
+            && row_a
+                .iter()
+                .zip(&row_b)
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+    })
 }
 
 /// The process's input recorder, set once by [`record_inputs`]; unset (one atomic load per run)

@@ -75,6 +75,11 @@ impl Recognizer {
         self.model.cached_plans()
     }
 
+    /// Packed weight buffers its plans share: count and bytes ([`OnnxModel::shared_weights`]).
+    pub fn shared_weights(&self) -> (usize, usize) {
+        self.model.shared_weights()
+    }
+
     /// Wraps a recognition model, reading its dictionary from the model's metadata.
     pub fn new(model: OnnxModel, params: RecParams) -> Result<Self, OcrError> {
         let text = model.metadata("character").ok_or_else(|| OcrError::Model {
