@@ -11,7 +11,7 @@
 //!
 //! Plans of one model share their packed weights. tract packs each weight matrix into its matrix
 //! kernel's panel layout when it optimises a plan, and every plan used to keep its own packing
-//! (about 11 MB for the recogniser). Most layers pick the same kernel at every width, so their
+//! (about 10 MB for the recogniser). Most layers pick the same kernel at every width, so their
 //! packings hold the same numbers: a new plan takes the packing an earlier plan already holds
 //! when every weight in it is bit for bit the same ([`SharedWeights`]). Only the panels' unused
 //! padding bytes differ, and tract leaves those uninitialised anyway.
@@ -191,9 +191,9 @@ impl OnnxModel {
 /// The packed weight matrices that a model's plans share, grouped by size.
 ///
 /// Invariant: no two entries hold the same weights in the same layout. The table only grows: it
-/// holds each layer once per matrix kernel that some plan chose for it (one or two), so it stays
-/// within a few times the model's weights whatever shapes arrive, and it keeps those of evicted
-/// plans for the next plan of their shape.
+/// holds each layer once per matrix kernel that some plan chose for it (one or two across the
+/// recogniser's 12 widths), so it stays within a few times the model's weights whatever shapes
+/// arrive, and it keeps those of evicted plans for the next plan of their shape.
 #[derive(Default)]
 struct SharedWeights {
     packings: HashMap<(usize, usize, usize), Vec<EagerPackedInput>>,
