@@ -66,10 +66,10 @@ fn the_recogniser_keeps_a_plan_for_every_width_bucket() {
 
 #[test]
 fn plans_of_every_width_share_one_set_of_weights_and_read_as_a_plan_of_their_own() {
-    let p = &common::engine().recognizer.params;
     let text = line("2C21HB0016AT", 30.0, 4);
     // The line's own plan in a fresh engine: the first plan, so it packs its weights itself.
     let alone = common::engine();
+    let p = &alone.recognizer.params;
     let own = alone
         .recognizer
         .recognize(std::slice::from_ref(&text))
