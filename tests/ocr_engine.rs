@@ -6,6 +6,7 @@ mod common;
 use image::{Rgb, RgbImage};
 use kitascan::ocr::PageOrientation;
 use kitascan::synth::{FontFace, Fonts, render_line};
+use tract_onnx::prelude::*;
 
 fn line(text: &str, px: f32, margin: u32) -> RgbImage {
     let fonts = Fonts::load().expect("fonts");
@@ -164,4 +165,92 @@ fn a_pool_of_threads_reads_the_same_lines_as_one_thread() {
         |l: &[kitascan::ocr::TextLine]| l.iter().map(|l| l.text.clone()).collect::<Vec<_>>();
     assert_eq!(texts(&one), texts(&two));
     assert!((one[0].confidence - two[0].confidence).abs() < 1e-3);
+}
+
+/// Runs one model file on `input` as exported and with its hard-swish activations fused:
+/// the number fused and the largest difference between the two outputs.
+fn fused_against_exported(file: &str, input: &Tensor) -> (usize, f32, Vec<f32>, Vec<f32>) {
+    let path = common::models_dir().join(file);
+    let typed = tract_onnx::onnx()
+        .with_ignore_value_info(true)
+        .model_for_path(&path)
+        .and_then(|m| m.with_input_fact(0, f32::fact(input.shape()).into()))
+        .and_then(|m| m.into_typed())
+        .and_then(|m| m.into_decluttered())
+        .expect("the model types");
+    let mut fused = typed.clone();
+    let n = kitascan::ocr::fuse::hard_swish(&mut fused).expect("fuse");
+    let run = |m: TypedModel| -> Vec<f32> {
+        let plan = m
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .expect("plan");
+        let out = plan.run(tvec!(input.clone().into())).expect("run");
+        out[0]
+            .to_plain_array_view::<f32>()
+            .expect("f32")
+            .iter()
+            .copied()
+            .collect()
+    };
+    let (want, got) = (run(typed), run(fused));
+    let diff = want
+        .iter()
+        .zip(&got)
+        .map(|(w, g)| (w - g).abs())
+        .fold(0.0, f32::max);
+    (n, diff, want, got)
+}
+
+/// A rendered line as the models take it: channels first, scaled to -1..1, `width` wide.
+fn as_input(img: &RgbImage, height: usize, width: usize) -> Tensor {
+    tract_ndarray::Array4::from_shape_fn((1, 3, height, width), |(_, c, y, x)| {
+        let v = if (x as u32) < img.width() && (y as u32) < img.height() {
+            img.get_pixel(x as u32, y as u32)[c]
+        } else {
+            255
+        };
+        v as f32 / 127.5 - 1.0
+    })
+    .into_tensor()
+}
+
+#[test]
+fn fused_activations_compute_what_the_exported_models_compute() {
+    // Each model's every activation is found, and its outputs move by float rounding only.
+    let img = line("2C21HB0016AT", 30.0, 4);
+    let strip = image::imageops::resize(
+        &img,
+        48 * img.width() / img.height(),
+        48,
+        image::imageops::FilterType::Triangle,
+    );
+    let (n, diff, want, got) =
+        fused_against_exported("ch_PP-OCRv4_rec_infer.onnx", &as_input(&strip, 48, 320));
+    assert_eq!(n, 28, "PP-OCRv4's recogniser has 28 hard-swish activations");
+    assert!(diff < 1e-4, "recogniser probabilities moved by {diff}");
+    // The same character wins at every step.
+    let classes = 6625;
+    let best = |p: &[f32]| -> Vec<usize> {
+        p.chunks(classes)
+            .map(|s| {
+                (0..classes)
+                    .max_by(|&a, &b| s[a].total_cmp(&s[b]))
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    assert_eq!(best(&want), best(&got));
+
+    let (n, diff, ..) =
+        fused_against_exported("ch_PP-OCRv4_det_infer.onnx", &as_input(&img, 64, 480));
+    assert_eq!(n, 24, "PP-OCRv4's detector has 24");
+    assert!(diff < 1e-4, "detector probabilities moved by {diff}");
+
+    let (n, diff, ..) = fused_against_exported(
+        "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+        &as_input(&strip, 48, 192),
+    );
+    assert_eq!(n, 18, "the angle classifier has 18");
+    assert!(diff < 1e-5, "classifier probabilities moved by {diff}");
 }

@@ -15,6 +15,7 @@ pub mod classify;
 pub mod crop;
 pub mod ctc;
 pub mod detect;
+pub mod fuse;
 pub mod model;
 pub mod recognize;
 pub mod spaces;

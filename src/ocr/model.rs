@@ -15,6 +15,9 @@
 //! packings hold the same numbers: a new plan takes the packing an earlier plan already holds
 //! when every weight in it is bit for bit the same ([`SharedWeights`]). Only the panels' unused
 //! padding bytes differ, and tract leaves those uninitialised anyway.
+//!
+//! Before optimising, a plan's graph gets the rewrites of [`super::fuse`] (hard-swish
+//! activations as one op).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -48,9 +51,9 @@ struct PlanCache {
 }
 
 impl OnnxModel {
-    /// Plans kept per model by default. A plan holds its own packed copy of the weights (about
-    /// 14 MB for the recogniser), so this bounds the daemon's memory; 8 covers a few page sizes
-    /// of the detector, and a shape outside them costs one recompilation. The recogniser keeps
+    /// Plans kept per model by default. Plans share their packed weights, but each holds its
+    /// own graph, constants and buffers (a few MB), so this bounds the daemon's memory; 8 covers
+    /// a few page sizes of the detector, and a shape outside them costs one recompilation. The recogniser keeps
     /// one per width bucket ([`OnnxModel::keep_plans`]).
     pub const MAX_PLANS: usize = 8;
 
@@ -154,12 +157,16 @@ impl OnnxModel {
 
     fn compile(&self, shape: &[usize]) -> Result<Plan, OcrError> {
         tracing::debug!(model = %self.name, ?shape, "compiling a plan");
-        let mut optimized = self
+        let mut typed = self
             .model
             .clone()
             .with_input_fact(0, f32::fact(shape).into())
-            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_typed())
+            .and_then(|m| m.into_decluttered())
             .map_err(|e| self.error(e))?;
+        let fused = super::fuse::hard_swish(&mut typed).map_err(|e| self.error(e))?;
+        tracing::debug!(model = %self.name, fused, "hard-swish activations fused");
+        let mut optimized = typed.into_optimized().map_err(|e| self.error(e))?;
         self.weights
             .lock()
             .unwrap_or_else(|p| p.into_inner())
