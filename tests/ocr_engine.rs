@@ -254,3 +254,32 @@ fn fused_activations_compute_what_the_exported_models_compute() {
     assert_eq!(n, 18, "the angle classifier has 18");
     assert!(diff < 1e-5, "classifier probabilities moved by {diff}");
 }
+
+#[test]
+fn threads_asking_for_one_new_shape_at_once_compile_it_once_and_share_the_plan() {
+    use kitascan::ocr::model::OnnxModel;
+    let path = common::models_dir().join("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    let model = OnnxModel::load(&path).expect("load");
+    let start = std::sync::Barrier::new(3);
+    let plans: Vec<_> = std::thread::scope(|s| {
+        let asks: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    model.plan(&[1, 3, 48, 192]).expect("plan")
+                })
+            })
+            .collect();
+        asks.into_iter()
+            .map(|a| a.join().expect("thread"))
+            .collect()
+    });
+    assert_eq!(model.compilations(), 1);
+    assert!(plans.iter().all(|p| std::sync::Arc::ptr_eq(p, &plans[0])));
+    assert_eq!(model.cached_plans(), 1);
+    // Another shape is a second compilation; the first shape's plan is reused.
+    model.plan(&[1, 3, 48, 96]).expect("plan");
+    let again = model.plan(&[1, 3, 48, 192]).expect("plan");
+    assert!(std::sync::Arc::ptr_eq(&again, &plans[0]));
+    assert_eq!((model.compilations(), model.cached_plans()), (2, 2));
+}

@@ -31,6 +31,8 @@ use tract_onnx::tract_core::ops::matmul::optimized::{MatMulOperand, OptMatMul, P
 use super::OcrError;
 
 type Plan = Arc<TypedRunnableModel>;
+/// A cache entry: the plan of one shape, empty until compiled.
+type Slot = Arc<Mutex<Option<Plan>>>;
 
 /// A loaded model with a cache of compiled plans keyed by input shape.
 pub struct OnnxModel {
@@ -42,11 +44,13 @@ pub struct OnnxModel {
     max_plans: usize,
     /// The packed weights the plans share.
     weights: Mutex<SharedWeights>,
+    /// Plans compiled so far.
+    compiled: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Default)]
 struct PlanCache {
-    plans: HashMap<Vec<usize>, (Plan, u64)>,
+    plans: HashMap<Vec<usize>, (Slot, u64)>,
     clock: u64,
 }
 
@@ -77,6 +81,7 @@ impl OnnxModel {
             plans: Mutex::new(PlanCache::default()),
             max_plans: Self::MAX_PLANS,
             weights: Mutex::new(SharedWeights::default()),
+            compiled: Default::default(),
         })
     }
 
@@ -122,41 +127,64 @@ impl OnnxModel {
     }
 
     /// Compiles (or fetches from the cache) the plan for one input shape.
+    ///
+    /// A shape is compiled once: a thread asking for a shape that another thread is compiling
+    /// waits for that plan rather than compiling its own (the engine's stages run on two threads,
+    /// and a first page used to compile the classifier and several recogniser widths twice).
     pub fn plan(&self, shape: &[usize]) -> Result<Plan, OcrError> {
-        {
+        let slot = {
             let mut cache = self.lock();
             cache.clock += 1;
             let now = cache.clock;
-            if let Some((plan, used)) = cache.plans.get_mut(shape) {
+            if let Some((slot, used)) = cache.plans.get_mut(shape) {
                 *used = now;
-                return Ok(plan.clone());
+                slot.clone()
+            } else {
+                if cache.plans.len() >= self.max_plans {
+                    let oldest = cache
+                        .plans
+                        .iter()
+                        .min_by_key(|(_, (_, used))| *used)
+                        .map(|(k, _)| k.clone());
+                    if let Some(key) = oldest {
+                        cache.plans.remove(&key);
+                    }
+                }
+                let slot = Slot::default();
+                cache.plans.insert(shape.to_vec(), (slot.clone(), now));
+                slot
             }
+        };
+        // Compile outside the cache's lock, so that other shapes' plans run meanwhile; under the
+        // slot's, so that this shape compiles once. A failed compilation leaves the slot empty
+        // for the next call to try again.
+        let mut held = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(plan) = held.as_ref() {
+            return Ok(plan.clone());
         }
-        // Compile outside the lock: another stage may run a cached plan meanwhile.
         let plan = self.compile(shape)?;
-        let mut cache = self.lock();
-        if cache.plans.len() >= self.max_plans {
-            let oldest = cache
-                .plans
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone());
-            if let Some(key) = oldest {
-                cache.plans.remove(&key);
-            }
-        }
-        let now = cache.clock;
-        cache.plans.insert(shape.to_vec(), (plan.clone(), now));
+        *held = Some(plan.clone());
         Ok(plan)
     }
 
-    /// Number of compiled plans held now.
+    /// Number of compiled plans held now (not counting one being compiled).
     pub fn cached_plans(&self) -> usize {
-        self.lock().plans.len()
+        let cache = self.lock();
+        let slots = cache.plans.values();
+        slots
+            .filter(|(slot, _)| slot.try_lock().is_ok_and(|p| p.is_some()))
+            .count()
+    }
+
+    /// Plans compiled since the model was loaded, evicted ones included.
+    pub fn compilations(&self) -> usize {
+        self.compiled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn compile(&self, shape: &[usize]) -> Result<Plan, OcrError> {
         tracing::debug!(model = %self.name, ?shape, "compiling a plan");
+        self.compiled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut typed = self
             .model
             .clone()
