@@ -79,6 +79,7 @@ async fn serve(config: Config, store: Arc<Store>, engine: Arc<Engine>) -> Result
     let state = AppState::new(config.clone(), store, engine.clone());
     tokio::spawn(state.clone().run_retention());
     let heartbeat = Arc::new(AtomicU64::new(0));
+    prepare_plans(engine.clone());
     let camera = start_camera(&config, &state, engine, heartbeat.clone())?;
     tokio::spawn(watchdog(heartbeat, camera.is_some()));
     // Tests and scripts read this line to find the port (with `--listen 127.0.0.1:0`).
@@ -100,6 +101,28 @@ async fn serve(config: Config, store: Arc<Store>, engine: Arc<Engine>) -> Result
         .context("serving HTTP")?;
     eprintln!("kitascan: stopped");
     Ok(())
+}
+
+/// Compiles on a thread of its own the model plans that an A4 page (as a 200 dpi PDF renders
+/// it) needs, while the daemon already answers: otherwise the first document read pays for them.
+/// A document arriving meanwhile waits only for the plans it shares with the ones being compiled.
+fn prepare_plans(engine: Arc<Engine>) {
+    let spawned = std::thread::Builder::new()
+        .name("kitascan-prepare".into())
+        .spawn(move || {
+            let started = Instant::now();
+            match engine.prepare(1654, 2339) {
+                Ok(()) => tracing::info!(
+                    seconds = started.elapsed().as_secs_f32(),
+                    plans = ?engine.cached_plans(),
+                    "model plans compiled ahead of the first document"
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not compile the model plans ahead"),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the thread compiling the model plans");
+    }
 }
 
 type CameraThread = (Arc<AtomicBool>, std::thread::JoinHandle<()>);

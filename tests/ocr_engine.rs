@@ -283,3 +283,27 @@ fn threads_asking_for_one_new_shape_at_once_compile_it_once_and_share_the_plan()
     assert!(std::sync::Arc::ptr_eq(&again, &plans[0]));
     assert_eq!((model.compilations(), model.cached_plans()), (2, 2));
 }
+
+#[test]
+fn a_prepared_engine_reads_an_a4_page_and_lines_of_every_width_without_compiling() {
+    let engine = common::engine();
+    engine.prepare(1654, 2339).expect("prepare");
+    let p = &engine.recognizer.params;
+    assert_eq!(engine.cached_plans(), [1, 1, p.buckets() as usize]);
+    let compiled = engine.compilations();
+    assert_eq!(compiled, [1, 1, p.buckets() as usize]);
+    // A blank A4 page at 200 dpi: the detector's first pass, nothing found, no second pass.
+    let page = RgbImage::from_pixel(1654, 2339, Rgb([255, 255, 255]));
+    assert!(engine.detect(&page).expect("detect").boxes.is_empty());
+    // A strip in every width bucket, each classified and read.
+    let strips: Vec<RgbImage> = (0..p.buckets())
+        .map(|k| RgbImage::from_pixel(k * p.width_bucket + 20, 48, Rgb([255, 255, 255])))
+        .collect();
+    engine.classify(&strips).expect("classify");
+    engine.recognize(&strips).expect("recognize");
+    assert_eq!(
+        engine.compilations(),
+        compiled,
+        "nothing compiled after prepare"
+    );
+}

@@ -63,6 +63,17 @@ impl Classifier {
         self.model.cached_plans()
     }
 
+    /// Compiles its one plan ahead of the first line.
+    pub fn prepare(&self) -> Result<(), OcrError> {
+        let shape = [self.params.batch.max(1), 3, CLS_H as usize, CLS_W as usize];
+        self.model.plan(&shape).map(drop)
+    }
+
+    /// Plans compiled since loading ([`OnnxModel::compilations`]).
+    pub fn compilations(&self) -> usize {
+        self.model.compilations()
+    }
+
     pub fn new(model: OnnxModel, params: ClsParams) -> Self {
         Self { model, params }
     }

@@ -155,6 +155,26 @@ impl Detector {
         })
     }
 
+    /// The input size an image scaled to `rw` x `rh` is padded to: its shape bucket.
+    fn bucket(&self, rw: u32, rh: u32, max_side: u32) -> (u32, u32) {
+        let cap = round_up(max_side, self.params.bucket);
+        let bw = round_up(rw, self.params.bucket).min(cap.max(rw));
+        let bh = round_up(rh, self.params.bucket).min(cap.max(rh));
+        (bw, bh)
+    }
+
+    /// Compiles the plan that a `width` x `height` image's first pass needs, ahead of the image.
+    pub fn prepare(&self, width: u32, height: u32) -> Result<(), OcrError> {
+        let (rw, rh) = scaled_size(width, height, self.params.max_side);
+        let (bw, bh) = self.bucket(rw, rh, self.params.max_side);
+        self.model.plan(&[1, 3, bh as usize, bw as usize]).map(drop)
+    }
+
+    /// Plans compiled since loading ([`OnnxModel::compilations`]).
+    pub fn compilations(&self) -> usize {
+        self.model.compilations()
+    }
+
     /// The normalised input: scaled, channels in BGR order as PaddleOCR trained on (OpenCV's),
     /// ImageNet mean and deviation, zero (the mean) in the padding.
     fn input_tensor(
@@ -171,9 +191,7 @@ impl Detector {
             resized = resize(img, rw, rh);
             &resized
         };
-        let cap = round_up(max_side, self.params.bucket);
-        let bw = round_up(rw, self.params.bucket).min(cap.max(rw));
-        let bh = round_up(rh, self.params.bucket).min(cap.max(rh));
+        let (bw, bh) = self.bucket(rw, rh, max_side);
         const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
         const STD: [f32; 3] = [0.229, 0.224, 0.225];
         let mut t = tract_ndarray::Array4::<f32>::zeros((1, 3, bh as usize, bw as usize));

@@ -361,6 +361,25 @@ impl Engine {
         ]
     }
 
+    /// Plans compiled since loading by the detector, classifier and recogniser.
+    pub fn compilations(&self) -> [usize; 3] {
+        [
+            self.detector.compilations(),
+            self.classifier.compilations(),
+            self.recognizer.compilations(),
+        ]
+    }
+
+    /// Compiles ahead of time the plans a page of `width` x `height` pixels needs: the
+    /// detector's first pass at that size, the classifier's, and the recogniser's for every
+    /// line width. A daemon calls it once started, so that the first document is not the one
+    /// that waits for them (about 2 s of compiling on the development machine).
+    pub fn prepare(&self, width: u32, height: u32) -> Result<(), OcrError> {
+        self.detector.prepare(width, height)?;
+        self.classifier.prepare()?;
+        self.recognizer.prepare()
+    }
+
     /// Stage 1: text line boxes.
     pub fn detect(&self, img: &RgbImage) -> Result<Detection, OcrError> {
         self.detector.detect(img)

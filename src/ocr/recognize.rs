@@ -75,6 +75,22 @@ impl Recognizer {
         self.model.cached_plans()
     }
 
+    /// Compiles the plan of every width bucket ahead of the lines that need them.
+    pub fn prepare(&self) -> Result<(), OcrError> {
+        let p = &self.params;
+        for k in 1..=p.buckets() {
+            let width = (k * p.width_bucket) as usize;
+            self.model
+                .plan(&[p.batch.max(1), 3, p.height as usize, width])?;
+        }
+        Ok(())
+    }
+
+    /// Plans compiled since loading ([`OnnxModel::compilations`]).
+    pub fn compilations(&self) -> usize {
+        self.model.compilations()
+    }
+
     /// Packed weight buffers its plans share: count and bytes ([`OnnxModel::shared_weights`]).
     pub fn shared_weights(&self) -> (usize, usize) {
         self.model.shared_weights()
