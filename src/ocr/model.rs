@@ -56,9 +56,9 @@ struct PlanCache {
 
 impl OnnxModel {
     /// Plans kept per model by default. Plans share their packed weights, but each holds its
-    /// own graph, constants and buffers, so this bounds the daemon's memory; 8 covers
-    /// a few page sizes of the detector, and a shape outside them costs one recompilation. The recogniser keeps
-    /// one per width bucket ([`OnnxModel::keep_plans`]).
+    /// own graph, constants and buffers, so this bounds the daemon's memory; 8 covers a few page
+    /// sizes of the detector, and a shape outside them costs one recompilation. The recogniser
+    /// keeps one per width bucket ([`OnnxModel::keep_plans`]).
     pub const MAX_PLANS: usize = 8;
 
     /// Loads an ONNX file. `value_info` shapes are ignored: newer PP-OCR exports (v5, v6) carry
