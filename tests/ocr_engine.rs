@@ -24,8 +24,77 @@ fn line(text: &str, px: f32, margin: u32) -> RgbImage {
 fn the_dictionary_comes_from_the_model_metadata() {
     let engine = common::engine();
     // PP-OCRv4's dictionary: 6623 entries; the model adds the blank and the space.
-    assert_eq!(engine.recognizer.dictionary().len(), 6623);
-    assert_eq!(engine.recognizer.dictionary().class_text(6624), Some(" "));
+    let full = engine.recognizer.full_dictionary();
+    assert_eq!(full.len(), 6623);
+    assert_eq!(full.class_text(6624), Some(" "));
+    // What a permit prints is read (full-width forms as ASCII); Chinese is not.
+    let read = engine.recognizer.dictionary();
+    let texts: Vec<&str> = (1..=read.len() + 1)
+        .filter_map(|c| read.class_text(c))
+        .collect();
+    for want in ["A", "z", "0", "9", "/", "-", ".", ",", ":", "(", " "] {
+        assert!(texts.contains(&want), "{want:?} is read");
+    }
+    let in_full = |t: &str| (1..=full.len()).any(|c| full.class_text(c) == Some(t));
+    for want in ["É", "ü", "Å"].into_iter().filter(|t| in_full(t)) {
+        assert!(texts.contains(&want), "{want:?} is read");
+    }
+    assert!(
+        !texts.iter().any(|t| t
+            .chars()
+            .map(kitascan::ocr::ctc::ascii_form)
+            .any(|c| c > '\u{24F}')),
+        "{texts:?}"
+    );
+    assert!(read.len() > 150 && read.len() < 400, "{}", read.len());
+    assert_eq!(read.class_text(0), None, "class 0 stays the blank");
+    assert_eq!(
+        read.class_text(read.len() + 1),
+        Some(" "),
+        "and the space stays last"
+    );
+}
+
+#[test]
+fn a_head_cut_to_latin_reads_what_the_whole_head_reads() {
+    use kitascan::ocr::{Charset, Engine, EngineParams, ModelPaths};
+    let latin = common::engine();
+    let mut params = EngineParams::default();
+    params.rec.charset = Charset::All;
+    let all = Engine::load(&ModelPaths::in_dir(&common::models_dir()), params).expect("load");
+    assert_eq!(
+        latin.recognizer.params.charset,
+        Charset::Latin,
+        "the default"
+    );
+    let strips: Vec<RgbImage> = [
+        "KARTU IZIN TINGGAL TERBATAS",
+        "2C21HB0016AT",
+        "Jl. Jend. Sudirman Kav. 52-53, Jakarta",
+        "MULLER, JOSE P.",
+        "12-08-2027",
+    ]
+    .iter()
+    .map(|t| line(t, 28.0, 8))
+    .collect();
+    let a = all.recognize(&strips).expect("whole head");
+    let b = latin.recognize(&strips).expect("cut head");
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(a.text, b.text);
+        // Only the Chinese characters' share of each step is gone from the scores.
+        assert!(
+            b.confidence >= a.confidence - 1e-4,
+            "{} {}",
+            a.confidence,
+            b.confidence
+        );
+        assert!(
+            b.confidence - a.confidence < 0.05,
+            "{} {}",
+            a.confidence,
+            b.confidence
+        );
+    }
 }
 
 #[test]

@@ -32,6 +32,20 @@ impl Dictionary {
         self.entries.is_empty()
     }
 
+    /// The entries `keep` accepts, as a dictionary of their own, and the model classes the new
+    /// dictionary's classes are: the blank first, the kept entries in order, the space last.
+    pub fn subset(&self, keep: impl Fn(&str) -> bool) -> (Dictionary, Vec<usize>) {
+        let kept: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| keep(&self.entries[i]))
+            .collect();
+        let entries = kept.iter().map(|&i| self.entries[i].clone()).collect();
+        let classes = std::iter::once(0)
+            .chain(kept.iter().map(|&i| i + 1))
+            .chain(std::iter::once(self.entries.len() + 1))
+            .collect();
+        (Dictionary { entries }, classes)
+    }
+
     /// The text of a class: `None` for the blank (and anything out of range), " " for the space.
     pub fn class_text(&self, class: usize) -> Option<&str> {
         match class {
@@ -89,7 +103,7 @@ pub fn greedy_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> Vec<De
 
 /// The ASCII form of full-width punctuation and letters (`：` for `:`), which the
 /// Chinese-trained model sometimes prefers; a Latin document never prints them.
-fn ascii_form(c: char) -> char {
+pub fn ascii_form(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',

@@ -11,36 +11,221 @@
 //!
 //! The result is the same function, computed in another order, so outputs move by float
 //! rounding only (measured in `tests/ocr_engine.rs`).
+//!
+//! [`keep_classes`] cuts a classifier head (`softmax(x W + b)`) down to the classes a reader can
+//! use: PP-OCR's recogniser scores 6625 classes, nearly all of them Chinese, at every time step
+//! of every line, and a permit prints about 200 of them (Latin letters, digits, punctuation).
 
+use anyhow::{Context, bail};
 use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::DimLike;
+use tract_onnx::tract_core::ops::Cost;
 use tract_onnx::tract_core::ops::binary::{BinMiniOp, TypedBinOp};
+use tract_onnx::tract_core::ops::change_axes::InOut;
+use tract_onnx::tract_core::ops::einsum::EinSum;
+use tract_onnx::tract_core::ops::element_wise::{ElementWiseMiniOp, ElementWiseOp};
 use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::math::{self, Add, Max, Min, Mul};
-use tract_onnx::tract_core::ops::nn;
+use tract_onnx::tract_core::ops::nn::{self, Softmax};
 
-/// Replaces every written-out hard-swish of `model` (typed and decluttered) by tract's
-/// `HardSwish` op times a constant, and returns how many it replaced. The replaced nodes are left
-/// without successors, for the next declutter to remove.
+/// Replaces every written-out hard-swish of `model` (typed and decluttered) by one op, and
+/// returns how many it replaced. With a scalar scale, the scalar affines PP-LCNet puts on either
+/// side of each activation (its "learnable affine blocks": `a * x + b` before, `+ d` after) go
+/// into the same op, [`AffineHardSwish`], a single pass where there were three (an affine, the
+/// activation, an affine). Otherwise it becomes tract's `HardSwish` times the scale. The replaced
+/// nodes are left without successors, for the next declutter to remove.
 pub fn hard_swish(model: &mut TypedModel) -> TractResult<usize> {
     let found: Vec<HardSwish> = (0..model.nodes().len())
         .filter_map(|id| HardSwish::find(model, id))
         .collect();
     for (n, hsw) in found.iter().enumerate() {
-        let rank = model.outlet_fact(hsw.x)?.rank();
         let mut patch = TypedModelPatch::default();
-        let x = patch.tap_model(model, hsw.x)?;
         let name = format!("{}.hard_swish", model.node(hsw.out.node).name);
-        let h = patch.wire_node(&name, nn::hard_swish(), &[x])?;
-        let mut scale = hsw.scale.clone();
-        while scale.rank() < rank {
-            scale.insert_axis(0)?;
-        }
-        let k = patch.add_const(format!("{name}.scale{n}"), scale)?;
-        let out = patch.wire_node(format!("{name}.mul"), math::mul(), &[h[0], k])?;
-        patch.shunt_outside(model, hsw.out, out[0])?;
+        let out = match hsw.affine(model) {
+            Some((input, op)) => {
+                let x = patch.tap_model(model, input)?;
+                patch.wire_node(&name, ElementWiseOp(Box::new(op), None), &[x])?[0]
+            }
+            None => {
+                let rank = model.outlet_fact(hsw.x)?.rank();
+                let x = patch.tap_model(model, hsw.x)?;
+                let h = patch.wire_node(&name, nn::hard_swish(), &[x])?;
+                let mut scale = hsw.scale.clone();
+                while scale.rank() < rank {
+                    scale.insert_axis(0)?;
+                }
+                let k = patch.add_const(format!("{name}.scale{n}"), scale)?;
+                patch.wire_node(format!("{name}.mul"), math::mul(), &[h[0], k])?[0]
+            }
+        };
+        patch.shunt_outside(model, hsw.affine_out(model), out)?;
         patch.apply(model)?;
     }
     Ok(found.len())
+}
+
+/// `c * hard_swish(a * x + b) + d` over f32 values, for scalars `a`, `b`, `c` and `d`: a
+/// hard-swish (`z * clip(z / 6 + 0.5, 0, 1)`) with the affines around it, in one pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffineHardSwish {
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    pub d: f32,
+}
+
+impl Eq for AffineHardSwish {}
+
+impl ElementWiseMiniOp for AffineHardSwish {
+    fn name(&self) -> String {
+        "AffineHardSwish".into()
+    }
+
+    fn eval_in_place(&self, t: &mut Tensor, _out_dt: Option<DatumType>) -> TractResult<()> {
+        if t.datum_type() != f32::datum_type() {
+            bail!("AffineHardSwish on {:?}", t.datum_type());
+        }
+        let mut plain = t.try_as_plain_ram_mut()?;
+        let &Self { a, b, c, d } = self;
+        for v in plain.as_slice_mut::<f32>()? {
+            let z = a * *v + b;
+            *v = c * z * (z * (1.0 / 6.0) + 0.5).clamp(0.0, 1.0) + d;
+        }
+        Ok(())
+    }
+
+    fn cost_per_element(&self, dt: DatumType) -> TVec<(Cost, usize)> {
+        tvec!((Cost::FMA(dt), 4))
+    }
+}
+
+/// Cuts the output head of `model` (typed and decluttered) down to `classes` (indices into its
+/// last output axis, in the order they are to come out): when the model ends in
+/// `softmax(einsum(x, W) + b)` over its last axis with `W` and `b` f32 constants, their columns of
+/// the other classes are dropped, so the product and the softmax compute only the kept ones.
+/// The kept scores are those of the full head renormalised over the kept classes. Returns
+/// whether it found such a head; a model that ends otherwise (an int8 export's dequantised
+/// weights, say) is left whole.
+pub fn keep_classes(model: &mut TypedModel, classes: &[usize]) -> TractResult<bool> {
+    let Some(head) = Head::find(model)? else {
+        return Ok(false);
+    };
+    if let Some(&c) = classes.iter().find(|&&c| c >= head.classes) {
+        bail!("class {c} kept out of {}", head.classes);
+    }
+    for (node, axis) in [head.weights, head.bias] {
+        let kept = {
+            let t = model.node(node).op_as::<Const>().map(|k| k.val().clone());
+            let t = t.context("head constant")?;
+            let view = t.to_plain_array_view::<f32>()?;
+            view.select(tract_ndarray::Axis(axis), classes)
+                .into_tensor()
+        };
+        model.node_mut(node).op = Box::new(Const::new(kept.into_arc_tensor())?);
+    }
+    // The constants' shapes changed: derive the facts of every node from them to the output.
+    for id in [
+        head.weights.0,
+        head.bias.0,
+        head.product,
+        head.sum,
+        head.softmax,
+    ] {
+        let inputs: TVec<TypedFact> = model
+            .node(id)
+            .inputs
+            .iter()
+            .map(|&i| model.outlet_fact(i).cloned())
+            .collect::<TractResult<_>>()?;
+        let refs: TVec<&TypedFact> = inputs.iter().collect();
+        let facts = model.node(id).op.output_facts(&refs)?;
+        for (slot, fact) in facts.into_iter().enumerate() {
+            model.set_outlet_fact(OutletId::new(id, slot), fact)?;
+        }
+    }
+    Ok(true)
+}
+
+/// A classifier head at a model's output: `softmax(einsum(x, W) + b)`.
+struct Head {
+    /// Number of classes it scores.
+    classes: usize,
+    /// The weights' constant node, and its axis over the classes.
+    weights: (usize, usize),
+    /// The bias's constant node, and its axis over the classes.
+    bias: (usize, usize),
+    product: usize,
+    sum: usize,
+    softmax: usize,
+}
+
+impl Head {
+    fn find(model: &TypedModel) -> TractResult<Option<Self>> {
+        let [out] = model.output_outlets()? else {
+            return Ok(None);
+        };
+        let fact = model.outlet_fact(*out)?;
+        let rank = fact.rank();
+        let softmax = model.node(out.node);
+        let last_axis = softmax
+            .op_as::<Softmax>()
+            .is_some_and(|s| s.axes.as_slice() == [rank - 1]);
+        let Some(classes) = fact.shape.last().and_then(|d| d.to_usize().ok()) else {
+            return Ok(None);
+        };
+        if !last_axis || fact.datum_type != f32::datum_type() {
+            return Ok(None);
+        }
+        let Some([a, b]) = binary::<Add>(model, softmax.inputs[0].node) else {
+            return Ok(None);
+        };
+        let sole_use = |o: OutletId| model.outlet_successors(o).len() == 1;
+        let class_const = |o: OutletId| {
+            let t = model.node(o.node).op_as::<Const>()?.val();
+            let axis = t.rank().checked_sub(1)?;
+            (t.datum_type() == f32::datum_type()
+                && t.shape()[axis] == classes
+                && t.shape()[..axis].iter().all(|&d| d == 1)
+                && sole_use(o))
+            .then_some((o.node, axis))
+        };
+        let (product, bias) = match (class_const(a), class_const(b)) {
+            (None, Some(bias)) => (a, bias),
+            (Some(bias), None) => (b, bias),
+            _ => return Ok(None),
+        };
+        let node = model.node(product.node);
+        let Some(einsum) = node.op_as::<EinSum>() else {
+            return Ok(None);
+        };
+        // The weights: the one f32 constant input, and its axis that becomes the output's last.
+        let out_axis = einsum.axes.axis((InOut::Out(0), rank - 1))?;
+        let mut weights = None;
+        for (slot, &input) in node.inputs.iter().enumerate() {
+            let Some(k) = model.node(input.node).op_as::<Const>() else {
+                continue;
+            };
+            match out_axis.inputs[slot][..] {
+                [axis]
+                    if k.val().datum_type() == f32::datum_type()
+                        && k.val().shape()[axis] == classes
+                        && sole_use(input)
+                        && weights.is_none() =>
+                {
+                    weights = Some((input.node, axis))
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(weights.map(|weights| Self {
+            classes,
+            weights,
+            bias,
+            product: product.node,
+            sum: softmax.inputs[0].node,
+            softmax: out.node,
+        }))
+    }
 }
 
 /// One written-out hard-swish: `out = x * min(max(x + 3, 0), 6) * (scale / 6)`.
@@ -52,6 +237,48 @@ struct HardSwish {
 }
 
 impl HardSwish {
+    /// The op taking the place of the whole of `a * y + b -> hard-swish -> * c + d` when the
+    /// scale is a scalar, and its input (`y`, or `x` when no affine comes before).
+    fn affine(&self, model: &TypedModel) -> Option<(OutletId, AffineHardSwish)> {
+        let c = scalar(&self.scale)?;
+        let (input, a, b) = self.before(model).unwrap_or((self.x, 1.0, 0.0));
+        let d = self.after(model).map_or(0.0, |(_, d)| d);
+        Some((input, AffineHardSwish { a, b, c, d }))
+    }
+
+    /// The output the replacement stands for: after the trailing `+ d` when the scale is a
+    /// scalar and one follows.
+    fn affine_out(&self, model: &TypedModel) -> OutletId {
+        match (scalar(&self.scale), self.after(model)) {
+            (Some(_), Some((out, _))) => out,
+            _ => self.out,
+        }
+    }
+
+    /// `x = a * y + b` with scalar constants, read by nothing but this activation: `(y, a, b)`.
+    fn before(&self, model: &TypedModel) -> Option<(OutletId, f32, f32)> {
+        // x feeds the activation's `Add 3` and its `Mul x`, and nothing else.
+        if model.outlet_successors(self.x).len() != 2 {
+            return None;
+        }
+        let (scaled, b) = scalar_operand::<Add>(model, self.x)?;
+        if model.outlet_successors(scaled).len() != 1 {
+            return None;
+        }
+        let (y, a) = scalar_operand::<Mul>(model, scaled)?;
+        (model.outlet_fact(y).ok()?.datum_type == f32::datum_type()).then_some((y, a, b))
+    }
+
+    /// The `+ d` with a scalar constant that alone reads the activation: its output and `d`.
+    fn after(&self, model: &TypedModel) -> Option<(OutletId, f32)> {
+        let [succ] = model.outlet_successors(self.out) else {
+            return None;
+        };
+        let out = OutletId::new(succ.node, 0);
+        let (input, d) = scalar_operand::<Add>(model, out)?;
+        (input == self.out).then_some((out, d))
+    }
+
     /// The hard-swish whose `Mul x` is node `id`, if that is what it is.
     fn find(model: &TypedModel, id: usize) -> Option<Self> {
         let [a, b] = binary::<Mul>(model, id)?;
@@ -81,6 +308,32 @@ impl HardSwish {
             .and_then(|o| with_const::<Add>(model, o, 3.0));
         clipped == Some(x)
     }
+}
+
+/// The value of a tensor of one element.
+fn scalar(t: &Tensor) -> Option<f32> {
+    let t = t.cast_to::<f32>().ok()?;
+    let v = t.to_plain_array_view::<f32>().ok()?;
+    (v.len() == 1).then(|| v.iter().next().copied()).flatten()
+}
+
+/// If `outlet` is the output of the binary op `B` of a value and a one-element f32 constant
+/// (that value's shape, not broadcast by the constant), that value and the constant.
+fn scalar_operand<B: BinMiniOp>(model: &TypedModel, outlet: OutletId) -> Option<(OutletId, f32)> {
+    let [p, q] = binary::<B>(model, outlet.node)?;
+    let konst = |o: OutletId| {
+        let k = model.node(o.node).op_as::<Const>()?.val();
+        (k.datum_type() == f32::datum_type())
+            .then(|| scalar(k))
+            .flatten()
+    };
+    let (value, k) = match (konst(p), konst(q)) {
+        (None, Some(k)) => (p, k),
+        (Some(k), None) => (q, k),
+        _ => return None,
+    };
+    let same_shape = model.outlet_fact(value).ok()?.shape == model.outlet_fact(outlet).ok()?.shape;
+    same_shape.then_some((value, k))
 }
 
 /// The two inputs of the node `id` if it is the binary op `B`.
@@ -197,5 +450,73 @@ mod tests {
         let out = m.wire_node("mul", math::mul(), &[y, o]).unwrap()[0];
         m.select_output_outlets(&[out]).unwrap();
         assert_eq!(hard_swish(&mut m).unwrap(), 0);
+    }
+
+    /// `softmax(x W + b)` over 6 classes, for x of 4 features at 3 steps.
+    fn head() -> TractResult<TypedModel> {
+        let mut m = TypedModel::default();
+        let x = m.add_source("x", f32::fact([1, 3, 4]))?;
+        let w: Vec<f32> = (0..24).map(|i| ((i * 7) % 11) as f32 * 0.3 - 1.4).collect();
+        let w = m.add_const(
+            "w",
+            tract_ndarray::Array2::from_shape_vec((4, 6), w)?.into_tensor(),
+        )?;
+        let b = tract_ndarray::Array3::from_shape_vec(
+            (1, 1, 6),
+            vec![0.1f32, -0.2, 0.3, 0.0, 0.5, -0.4],
+        )?;
+        let b = m.add_const("b", b.into_tensor())?;
+        let product = EinSum::new("abk,kc->abc".parse()?, f32::datum_type());
+        let xw = m.wire_node("xw", product, &[x, w])?[0];
+        let sum = m.wire_node("sum", math::add(), &[xw, b])?[0];
+        let softmax = Softmax {
+            axes: tvec![2],
+            ..Softmax::default()
+        };
+        let out = m.wire_node("softmax", softmax, &[sum])?[0];
+        m.select_output_outlets(&[out])?;
+        Ok(m)
+    }
+
+    fn run3(m: TypedModel, xs: &[f32]) -> TractResult<tract_ndarray::Array3<f32>> {
+        let input = tract_ndarray::Array3::from_shape_vec((1, 3, 4), xs.to_vec())?;
+        let out = m.into_runnable()?.run(tvec!(input.into_tensor().into()))?;
+        Ok(out[0]
+            .to_plain_array_view::<f32>()?
+            .into_dimensionality()?
+            .to_owned())
+    }
+
+    #[test]
+    fn a_head_cut_to_some_classes_scores_them_as_the_whole_head_renormalised() {
+        let xs: Vec<f32> = (0..12).map(|i| (i as f32 - 5.0) * 0.4).collect();
+        let whole = run3(head().unwrap(), &xs).unwrap();
+        let kept = [0, 5, 2];
+        let mut cut = head().unwrap();
+        assert!(keep_classes(&mut cut, &kept).unwrap());
+        for optimized in [false, true] {
+            let m = if optimized {
+                cut.clone().into_optimized().unwrap()
+            } else {
+                cut.clone()
+            };
+            let got = run3(m, &xs).unwrap();
+            assert_eq!(got.shape(), &[1, 3, 3]);
+            for t in 0..3 {
+                let total: f32 = kept.iter().map(|&c| whole[[0, t, c]]).sum();
+                for (k, &c) in kept.iter().enumerate() {
+                    let want = whole[[0, t, c]] / total;
+                    let g = got[[0, t, k]];
+                    assert!(
+                        (want - g).abs() < 1e-6,
+                        "step {t}, class {c}: {want} vs {g}"
+                    );
+                }
+            }
+        }
+        // A class the head does not have is refused; a model without such a head is left whole.
+        assert!(keep_classes(&mut head().unwrap(), &[6]).is_err());
+        let mut other = written_out(false, None).unwrap();
+        assert!(!keep_classes(&mut other, &[0]).unwrap());
     }
 }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::{Point, Quad, dist};
 pub use classify::{ClsParams, Orientation};
 pub use detect::{DetParams, Detection};
-pub use recognize::{RecParams, Recognized};
+pub use recognize::{Charset, RecParams, Recognized};
 
 /// Errors of the engine.
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@
 //! padding bytes differ, and tract leaves those uninitialised anyway.
 //!
 //! Before optimising, a plan's graph gets the rewrites of [`super::fuse`] (hard-swish
-//! activations as one op).
+//! activations as one op, and the output head cut to the classes kept).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -46,6 +46,8 @@ pub struct OnnxModel {
     weights: Mutex<SharedWeights>,
     /// Plans compiled so far.
     compiled: std::sync::atomic::AtomicUsize,
+    /// The output classes kept ([`OnnxModel::keep_classes`]), all when `None`.
+    classes: Option<Vec<usize>>,
 }
 
 #[derive(Default)]
@@ -82,6 +84,7 @@ impl OnnxModel {
             max_plans: Self::MAX_PLANS,
             weights: Mutex::new(SharedWeights::default()),
             compiled: Default::default(),
+            classes: None,
         })
     }
 
@@ -91,6 +94,14 @@ impl OnnxModel {
     /// 9 or more buckets recompiled every one of them (about 0.4 s each) on every reading.
     pub fn keep_plans(mut self, n: usize) -> Self {
         self.max_plans = n.max(Self::MAX_PLANS);
+        self
+    }
+
+    /// Cuts the model's classifier head to `classes` in every plan ([`super::fuse::keep_classes`]).
+    /// A model that does not end in such a head keeps all its classes, so a caller reads the
+    /// number of classes off each output.
+    pub fn keep_classes(mut self, classes: Vec<usize>) -> Self {
+        self.classes = Some(classes);
         self
     }
 
@@ -194,6 +205,10 @@ impl OnnxModel {
             .map_err(|e| self.error(e))?;
         let fused = super::fuse::hard_swish(&mut typed).map_err(|e| self.error(e))?;
         tracing::debug!(model = %self.name, fused, "hard-swish activations fused");
+        if let Some(classes) = &self.classes {
+            let cut = super::fuse::keep_classes(&mut typed, classes).map_err(|e| self.error(e))?;
+            tracing::debug!(model = %self.name, cut, kept = classes.len(), "output classes cut");
+        }
         let mut optimized = typed.into_optimized().map_err(|e| self.error(e))?;
         self.weights
             .lock()

@@ -29,6 +29,37 @@ pub struct RecParams {
     pub max_width: u32,
     /// How missed spaces are put back.
     pub spaces: SpaceParams,
+    /// The characters the recogniser may read.
+    pub charset: Charset,
+}
+
+/// Which of the dictionary's characters the recogniser scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// All of them (PP-OCRv4: 6623, nearly all Chinese).
+    All,
+    /// Those a permit prints: ASCII letters, digits and punctuation, their full-width forms
+    /// (read as ASCII), and accented Latin letters; 206 of PP-OCRv4's 6623. The model's output
+    /// head is cut to them ([`super::fuse::keep_classes`]), which takes its largest matrix
+    /// product (120 x 6625 at every time step) and softmax down to 3% of their work, and a
+    /// step whose best class was a Chinese character reads the best Latin one instead.
+    Latin,
+}
+
+impl Charset {
+    /// Whether the recogniser reads the dictionary entry `entry`.
+    pub fn reads(self, entry: &str) -> bool {
+        match self {
+            Charset::All => true,
+            Charset::Latin => {
+                !entry.is_empty()
+                    && entry.chars().map(super::ctc::ascii_form).all(|c| {
+                        c.is_ascii_graphic()
+                            || (c.is_alphabetic() && ('\u{C0}'..='\u{24F}').contains(&c))
+                    })
+            }
+        }
+    }
 }
 
 impl RecParams {
@@ -46,6 +77,7 @@ impl Default for RecParams {
             width_bucket: 160,
             max_width: 1920,
             spaces: SpaceParams::default(),
+            charset: Charset::Latin,
         }
     }
 }
@@ -65,7 +97,10 @@ pub struct Recognized {
 /// The recogniser and its dictionary.
 pub struct Recognizer {
     model: OnnxModel,
+    /// The characters read ([`RecParams::charset`]).
     dict: Dictionary,
+    /// The model's whole dictionary, for a model whose head could not be cut.
+    full: Dictionary,
     pub params: RecParams,
 }
 
@@ -103,16 +138,29 @@ impl Recognizer {
             reason: "no `character` metadata: not a PaddleOCR recognition model exported with its dictionary"
                 .into(),
         })?;
+        let full = Dictionary::from_metadata(&text);
+        let (dict, classes) = full.subset(|e| params.charset.reads(e));
+        let model = match params.charset {
+            Charset::All => model,
+            Charset::Latin => model.keep_classes(classes),
+        };
         // One plan per width bucket, all kept: lines of every width come on every page.
         Ok(Self {
             model: model.keep_plans(params.buckets() as usize),
-            dict: Dictionary::from_metadata(&text),
+            dict,
+            full,
             params,
         })
     }
 
+    /// The characters the recogniser reads ([`RecParams::charset`]).
     pub fn dictionary(&self) -> &Dictionary {
         &self.dict
+    }
+
+    /// The model's whole dictionary.
+    pub fn full_dictionary(&self) -> &Dictionary {
+        &self.full
     }
 
     /// Reads each strip (any size: they are scaled to the model's height).
@@ -154,12 +202,20 @@ impl Recognizer {
             .to_plain_array_view::<f32>()
             .map_err(|e| OcrError::Output(e.to_string()))?;
         let shape = view.shape().to_vec();
-        if shape.len() != 3 || shape[0] != group.len() || shape[2] != self.dict.len() + 2 {
-            return Err(OcrError::Output(format!(
-                "recogniser output shape {shape:?} for a dictionary of {}",
-                self.dict.len()
-            )));
-        }
+        // The output's classes tell whether the head was cut (an int8 export's is not).
+        let dict = [&self.dict, &self.full]
+            .into_iter()
+            .find(|d| shape.get(2) == Some(&(d.len() + 2)));
+        let dict = match dict {
+            Some(d) if shape.len() == 3 && shape[0] == group.len() => d,
+            _ => {
+                return Err(OcrError::Output(format!(
+                    "recogniser output shape {shape:?} for a dictionary of {} ({} read)",
+                    self.full.len(),
+                    self.dict.len()
+                )));
+            }
+        };
         let step_px = bucket as f32 / shape[1] as f32;
         Ok(group
             .iter()
@@ -170,18 +226,24 @@ impl Recognizer {
                 // A line's rows are contiguous in tract's output (steps x classes, about 3 MB
                 // for a wide line): read them in place, copying only an output laid out otherwise.
                 match rows.as_slice() {
-                    Some(flat) => self.decode(flat, shape[2], strip_step, &strips[i]),
+                    Some(flat) => self.decode(flat, dict, strip_step, &strips[i]),
                     None => {
                         let flat: Vec<f32> = rows.iter().copied().collect();
-                        self.decode(&flat, shape[2], strip_step, &strips[i])
+                        self.decode(&flat, dict, strip_step, &strips[i])
                     }
                 }
             })
             .collect())
     }
 
-    fn decode(&self, probs: &[f32], classes: usize, step_px: f32, strip: &RgbImage) -> Recognized {
-        let raw = greedy_decode(probs, classes, &self.dict);
+    fn decode(
+        &self,
+        probs: &[f32],
+        dict: &Dictionary,
+        step_px: f32,
+        strip: &RgbImage,
+    ) -> Recognized {
+        let raw = greedy_decode(probs, dict.len() + 2, dict);
         let spaces = &self.params.spaces;
         let profile = if spaces.enabled {
             InkProfile::of(strip, spaces.min_contrast)
