@@ -39,10 +39,10 @@ pub enum Charset {
     /// All of them (PP-OCRv4: 6623, nearly all Chinese).
     All,
     /// Those a permit prints: ASCII letters, digits and punctuation, their full-width forms
-    /// (read as ASCII), and accented Latin letters; 206 of PP-OCRv4's 6623. The model's output
-    /// head is cut to them ([`super::fuse::keep_classes`]), which takes its largest matrix
-    /// product (120 x 6625 at every time step) and softmax down to 3% of their work, and a
-    /// step whose best class was a Chinese character reads the best Latin one instead.
+    /// (read as ASCII), and accented Latin letters; about 200 of PP-OCRv4's 6623. The model's
+    /// output head is cut to them ([`super::fuse::keep_classes`]), which takes its largest
+    /// matrix product (120 x 6625 at every time step) and softmax down to 3% of their work,
+    /// and a step whose best class was a Chinese character reads the best Latin one instead.
     Latin,
 }
 
