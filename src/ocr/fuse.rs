@@ -41,10 +41,11 @@ pub fn hard_swish(model: &mut TypedModel) -> TractResult<usize> {
     for (n, hsw) in found.iter().enumerate() {
         let mut patch = TypedModelPatch::default();
         let name = format!("{}.hard_swish", model.node(hsw.out.node).name);
-        let out = match hsw.affine(model) {
-            Some((input, op)) => {
+        let (replaced, out) = match hsw.affine(model) {
+            Some((input, op, replaced)) => {
                 let x = patch.tap_model(model, input)?;
-                patch.wire_node(&name, ElementWiseOp(Box::new(op), None), &[x])?[0]
+                let y = patch.wire_node(&name, ElementWiseOp(Box::new(op), None), &[x])?[0];
+                (replaced, y)
             }
             None => {
                 let rank = model.outlet_fact(hsw.x)?.rank();
@@ -55,10 +56,11 @@ pub fn hard_swish(model: &mut TypedModel) -> TractResult<usize> {
                     scale.insert_axis(0)?;
                 }
                 let k = patch.add_const(format!("{name}.scale{n}"), scale)?;
-                patch.wire_node(format!("{name}.mul"), math::mul(), &[h[0], k])?[0]
+                let y = patch.wire_node(format!("{name}.mul"), math::mul(), &[h[0], k])?[0];
+                (hsw.out, y)
             }
         };
-        patch.shunt_outside(model, hsw.affine_out(model), out)?;
+        patch.shunt_outside(model, replaced, out)?;
         patch.apply(model)?;
     }
     Ok(found.len())
@@ -238,21 +240,13 @@ struct HardSwish {
 
 impl HardSwish {
     /// The op taking the place of the whole of `a * y + b -> hard-swish -> * c + d` when the
-    /// scale is a scalar, and its input (`y`, or `x` when no affine comes before).
-    fn affine(&self, model: &TypedModel) -> Option<(OutletId, AffineHardSwish)> {
+    /// scale is a scalar: its input (`y`, or `x` when no affine comes before), the op, and the
+    /// output it stands for (after the trailing `+ d` when one follows).
+    fn affine(&self, model: &TypedModel) -> Option<(OutletId, AffineHardSwish, OutletId)> {
         let c = scalar(&self.scale)?;
         let (input, a, b) = self.before(model).unwrap_or((self.x, 1.0, 0.0));
-        let d = self.after(model).map_or(0.0, |(_, d)| d);
-        Some((input, AffineHardSwish { a, b, c, d }))
-    }
-
-    /// The output the replacement stands for: after the trailing `+ d` when the scale is a
-    /// scalar and one follows.
-    fn affine_out(&self, model: &TypedModel) -> OutletId {
-        match (scalar(&self.scale), self.after(model)) {
-            (Some(_), Some((out, _))) => out,
-            _ => self.out,
-        }
+        let (out, d) = self.after(model).unwrap_or((self.out, 0.0));
+        Some((input, AffineHardSwish { a, b, c, d }, out))
     }
 
     /// `x = a * y + b` with scalar constants, read by nothing but this activation: `(y, a, b)`.
