@@ -2,7 +2,9 @@
 //!
 //! The model maps an image to a per-pixel probability of "inside a text line's core". This stage
 //! resizes the image (aspect kept, sides multiples of 32, longest side at most
-//! [`DetParams::max_side`]), pads it to a shape bucket, runs the model, thresholds the map, takes
+//! [`DetParams::max_side`]), runs the model on the window of it that holds ink ([`ink_window`]:
+//! margins and blank bands of paper left out, sides rounded to a shape bucket), places that back
+//! on a map of the whole image, thresholds the map, takes
 //! each connected region's minimum-area rotated rectangle, scores it on the map, splits it where a
 //! wide low-probability gap runs through it (a label and its value read as one region), grows
 //! ("unclips") it back to the full text height, and maps it to the input image's pixels.
@@ -37,9 +39,6 @@ pub struct DetParams {
     pub split_gap: f32,
     /// Mean probability across a column below which that column counts as a gap when splitting.
     pub split_thresh: f32,
-    /// Inputs are padded up to multiples of this many pixels, so that tract compiles one plan per
-    /// bucket instead of one per image size.
-    pub bucket: u32,
     /// Text whose median line height on the map is below this many pixels is too small for DB
     /// (its cores merge and break): detection runs again at a finer scale...
     pub min_text_px: f32,
@@ -48,6 +47,12 @@ pub struct DetParams {
     /// ...but never with a longest side above this (a 2592 x 1944 frame at full size costs 7
     /// times the default pass).
     pub max_side_fine: u32,
+    /// The model reads only the part of the scaled image that holds ink, with this many pixels of
+    /// blank paper around it (0: always the whole image). A printed page's margins are a quarter
+    /// or more of it, and cost as much to read as its text.
+    pub ink_margin: u32,
+    /// The read part's sides are rounded up to multiples of this (a plan per shape).
+    pub window_bucket: u32,
 }
 
 impl Default for DetParams {
@@ -61,10 +66,11 @@ impl Default for DetParams {
             max_candidates: 1000,
             split_gap: 1.2,
             split_thresh: 0.35,
-            bucket: 128,
             min_text_px: 12.0,
             target_text_px: 20.0,
             max_side_fine: 2048,
+            ink_margin: 32,
+            window_bucket: 128,
         }
     }
 }
@@ -141,9 +147,25 @@ impl Detector {
     /// Detection with the image scaled to at most `max_side`.
     pub fn detect_at(&self, img: &RgbImage, max_side: u32) -> Result<Detection, OcrError> {
         let (rw, rh) = scaled_size(img.width(), img.height(), max_side);
-        let input = self.input_tensor(img, rw, rh, max_side)?;
+        let resized;
+        let scaled = if (rw, rh) == img.dimensions() {
+            img
+        } else {
+            resized = resize(img, rw, rh);
+            &resized
+        };
+        let window = ink_window(scaled, self.params.ink_margin, self.params.window_bucket);
+        tracing::debug!(
+            x = window.x,
+            w = window.w,
+            h = window.h(),
+            rw,
+            rh,
+            "detector window"
+        );
+        let input = Self::input_tensor(scaled, &window, self.params.window_bucket)?;
         let out = self.model.run(input)?;
-        let map = prob_map(&out, rw, rh)?;
+        let map = prob_map(&out, &window, rw, rh)?;
         let (sx, sy) = (
             img.width() as f32 / rw as f32,
             img.height() as f32 / rh as f32,
@@ -155,18 +177,11 @@ impl Detector {
         })
     }
 
-    /// The input size an image scaled to `rw` x `rh` is padded to: its shape bucket.
-    fn bucket(&self, rw: u32, rh: u32, max_side: u32) -> (u32, u32) {
-        let cap = round_up(max_side, self.params.bucket);
-        let bw = round_up(rw, self.params.bucket).min(cap.max(rw));
-        let bh = round_up(rh, self.params.bucket).min(cap.max(rh));
-        (bw, bh)
-    }
-
     /// Compiles the plan that a `width` x `height` image's first pass needs, ahead of the image.
     pub fn prepare(&self, width: u32, height: u32) -> Result<(), OcrError> {
         let (rw, rh) = scaled_size(width, height, self.params.max_side);
-        let (bw, bh) = self.bucket(rw, rh, self.params.max_side);
+        let b = self.params.window_bucket;
+        let (bw, bh) = (round_up(rw, b), round_up(rh, b));
         self.model.plan(&[1, 3, bh as usize, bw as usize]).map(drop)
     }
 
@@ -175,37 +190,31 @@ impl Detector {
         self.model.compilations()
     }
 
-    /// The normalised input: scaled, channels in BGR order as PaddleOCR trained on (OpenCV's),
-    /// ImageNet mean and deviation, zero (the mean) in the padding.
-    fn input_tensor(
-        &self,
-        img: &RgbImage,
-        rw: u32,
-        rh: u32,
-        max_side: u32,
-    ) -> Result<Tensor, OcrError> {
-        let resized;
-        let src = if (rw, rh) == img.dimensions() {
-            img
-        } else {
-            resized = resize(img, rw, rh);
-            &resized
-        };
-        let (bw, bh) = self.bucket(rw, rh, max_side);
+    /// The normalised input: the window of the scaled image, channels in BGR order as PaddleOCR
+    /// trained on (OpenCV's), ImageNet mean and deviation, zero (the mean) in the padding up to
+    /// multiples of `bucket` (where the window spans a side whole).
+    fn input_tensor(src: &RgbImage, window: &Window, bucket: u32) -> Result<Tensor, OcrError> {
+        let (bw, bh) = (round_up(window.w, bucket), round_up(window.h(), bucket));
         const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
         const STD: [f32; 3] = [0.229, 0.224, 0.225];
         let mut t = tract_ndarray::Array4::<f32>::zeros((1, 3, bh as usize, bw as usize));
-        let (sw, bw) = (src.width() as usize, bw as usize);
+        let (x0, ww, bw) = (window.x as usize, window.w as usize, bw as usize);
+        let row_len = src.width() as usize * 3;
+        let raw = src.as_raw();
+        let rows = window.rows.iter().map(|&y| {
+            let y = y as usize;
+            &raw[y * row_len..(y + 1) * row_len]
+        });
         for c in 0..3 {
-            // Channel c of the tensor is BGR: take RGB channel 2 - c. Each value is what it was
-            // with per-pixel indexing; rows are written as slices.
+            // Channel c of the tensor is BGR: take RGB channel 2 - c. Rows are written as slices.
             let mut plane = t.slice_mut(tract_ndarray::s![0, c, .., ..]);
             let plane = plane
                 .as_slice_mut()
                 .ok_or_else(|| OcrError::Output("detector input not contiguous".into()))?;
-            for (row, out) in src.rows().zip(plane.chunks_exact_mut(bw)) {
-                for (p, v) in row.zip(&mut out[..sw]) {
-                    *v = (p.0[2 - c] as f32 / 255.0 - MEAN[c]) / STD[c];
+            for (row, out) in rows.clone().zip(plane.chunks_exact_mut(bw)) {
+                let row = &row[x0 * 3..(x0 + ww) * 3];
+                for (p, v) in row.chunks_exact(3).zip(&mut out[..ww]) {
+                    *v = (p[2 - c] as f32 / 255.0 - MEAN[c]) / STD[c];
                 }
             }
         }
@@ -286,20 +295,22 @@ impl ProbMap {
     }
 }
 
-/// The model output `[1, 1, H, W]` cut back to the scaled image (the padding dropped).
-fn prob_map(out: &Tensor, rw: u32, rh: u32) -> Result<ProbMap, OcrError> {
+/// The model output `[1, 1, H, W]` over `window`, placed on a map of the whole `rw` x `rh`
+/// scaled image (zero outside the window, the padding dropped).
+fn prob_map(out: &Tensor, window: &Window, rw: u32, rh: u32) -> Result<ProbMap, OcrError> {
     let view = out
         .to_plain_array_view::<f32>()
         .map_err(|e| OcrError::Output(e.to_string()))?;
     let shape = view.shape();
-    if shape.len() != 4 || shape[2] < rh as usize || shape[3] < rw as usize {
+    if shape.len() != 4 || shape[2] < window.rows.len() || shape[3] < window.w as usize {
         return Err(OcrError::Output(format!("detector output shape {shape:?}")));
     }
     let (w, h) = (rw as usize, rh as usize);
-    let mut data = Vec::with_capacity(w * h);
-    for y in 0..h {
-        for x in 0..w {
-            data.push(view[[0, 0, y, x]]);
+    let mut data = vec![0.0; w * h];
+    for (y, &to) in window.rows.iter().enumerate() {
+        let row = to as usize * w + window.x as usize;
+        for x in 0..window.w as usize {
+            data[row + x] = view[[0, 0, y, x]];
         }
     }
     Ok(ProbMap {
@@ -307,6 +318,170 @@ fn prob_map(out: &Tensor, rw: u32, rh: u32) -> Result<ProbMap, OcrError> {
         height: h,
         data,
     })
+}
+
+/// The part of a scaled image the detector reads: columns `x..x + w`, and the rows listed in
+/// `rows` (in order; blank bands of paper between them left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub x: u32,
+    pub w: u32,
+    pub rows: Vec<u32>,
+}
+
+impl Window {
+    /// The whole image.
+    pub fn whole(w: u32, h: u32) -> Self {
+        Self {
+            x: 0,
+            w,
+            rows: (0..h).collect(),
+        }
+    }
+
+    pub fn h(&self) -> u32 {
+        self.rows.len() as u32
+    }
+}
+
+/// Where `img` holds ink, for the detector to read only there: the box around every pixel
+/// clearly darker than the paper, grown by `margin`; inside it, a blank band of rows taller than
+/// four margins keeps a margin of paper at each end and loses its middle (a printout's empty
+/// half-page between its signature and its footer). Sides are rounded up to multiples of
+/// `bucket` with more of the image; a side that would reach the whole image (or `margin` 0)
+/// spans it whole. Rows and columns that are mostly dark (a rule across the page, the
+/// background beyond a photographed page's border) do not count as ink.
+pub fn ink_window(img: &RgbImage, margin: u32, bucket: u32) -> Window {
+    let (w, h) = img.dimensions();
+    let whole = Window::whole(w, h);
+    if margin == 0 || w == 0 || h == 0 {
+        return whole;
+    }
+    let bucket = bucket.max(32);
+    let gray: Vec<u8> = img
+        .pixels()
+        .map(|p| ((p.0[0] as u16 + p.0[1] as u16 + p.0[2] as u16) / 3) as u8)
+        .collect();
+    // The paper around each pixel: the 90th percentile of brightness in its block of
+    // `BLOCK` x `BLOCK` pixels (a photographed page is darker in its shaded corners). Ink is at
+    // least a quarter of the way down from it.
+    const BLOCK: usize = 32;
+    const CONTRAST: u8 = 64;
+    let (wu, hu) = (w as usize, h as usize);
+    let (bx, by) = (wu.div_ceil(BLOCK), hu.div_ceil(BLOCK));
+    let mut ink_below = vec![0u8; bx * by];
+    for j in 0..by {
+        for i in 0..bx {
+            let mut hist = [0usize; 256];
+            let mut n = 0;
+            for y in j * BLOCK..((j + 1) * BLOCK).min(hu) {
+                for &g in &gray[y * wu + i * BLOCK..y * wu + ((i + 1) * BLOCK).min(wu)] {
+                    hist[g as usize] += 1;
+                    n += 1;
+                }
+            }
+            let mut seen = 0;
+            let paper = (0..256)
+                .find(|&v| {
+                    seen += hist[v];
+                    seen * 10 >= n * 9
+                })
+                .unwrap_or(255) as u8;
+            ink_below[j * bx + i] = paper.saturating_sub(CONTRAST);
+        }
+    }
+    let is_ink = |x: usize, y: usize, g: u8| g < ink_below[(y / BLOCK) * bx + x / BLOCK];
+    let mut row_ink = vec![0usize; hu];
+    let mut col_ink = vec![0usize; wu];
+    for (y, row) in gray.chunks_exact(wu).enumerate() {
+        for (x, &g) in row.iter().enumerate() {
+            if is_ink(x, y, g) {
+                row_ink[y] += 1;
+                col_ink[x] += 1;
+            }
+        }
+    }
+    let bar_row: Vec<bool> = row_ink.iter().map(|&n| n * 2 > wu).collect();
+    let bar_col: Vec<bool> = col_ink.iter().map(|&n| n * 2 > hu).collect();
+    // Rows holding ink outside the bar columns; the box spans those that are not bars.
+    let mut inked = vec![false; hu];
+    let (mut x0, mut x1) = (wu, 0);
+    for (y, row) in gray.chunks_exact(wu).enumerate() {
+        for (x, &g) in row.iter().enumerate() {
+            if !bar_col[x] && is_ink(x, y, g) {
+                inked[y] = true;
+                if !bar_row[y] {
+                    x0 = x0.min(x);
+                    x1 = x1.max(x + 1);
+                }
+            }
+        }
+    }
+    let text_rows = || (0..hu).filter(|&y| inked[y] && !bar_row[y]);
+    let (Some(y0), Some(y1)) = (text_rows().next(), text_rows().next_back()) else {
+        return whole;
+    };
+    if x1 <= x0 {
+        return whole;
+    }
+    let m = margin as usize;
+    // Columns: the box and its margins, rounded up with more of the image.
+    let (x, ww) = {
+        let lo = x0.saturating_sub(m) as u32;
+        let hi = ((x1 + m) as u32).min(w);
+        let size = round_up(hi - lo, bucket);
+        if size >= w {
+            (0, w)
+        } else {
+            (lo.min(w - size), size)
+        }
+    };
+    // Rows: from a margin above the first ink to a margin below the last, leaving out the middle
+    // of blank bands longer than four margins.
+    let (top, bottom) = (y0.saturating_sub(m), (y1 + 1 + m).min(hu));
+    let mut keep = vec![false; hu];
+    let mut y = top;
+    while y < bottom {
+        if inked[y] {
+            keep[y] = true;
+            y += 1;
+            continue;
+        }
+        let start = y;
+        while y < bottom && !inked[y] {
+            y += 1;
+        }
+        let blank = y - start;
+        if blank > 4 * m && start > top && y < bottom {
+            keep[start..start + m].iter_mut().for_each(|k| *k = true);
+            keep[y - m..y].iter_mut().for_each(|k| *k = true);
+        } else {
+            keep[start..y].iter_mut().for_each(|k| *k = true);
+        }
+    }
+    // Round the kept rows up to the bucket: the left-out bands' rows first (from their middle
+    // outwards is not needed: any blank paper serves), then rows below and above the box.
+    let kept = keep.iter().filter(|&&k| k).count();
+    let wanted = round_up(kept as u32, bucket) as usize;
+    if wanted >= hu {
+        return Window {
+            x,
+            w: ww,
+            rows: (0..h).collect(),
+        };
+    }
+    let mut missing = wanted - kept;
+    for y in (top..bottom).chain(bottom..hu).chain((0..top).rev()) {
+        if missing == 0 {
+            break;
+        }
+        if !keep[y] {
+            keep[y] = true;
+            missing -= 1;
+        }
+    }
+    let rows = (0..h).filter(|&y| keep[y as usize]).collect();
+    Window { x, w: ww, rows }
 }
 
 fn to_gray(map: &ProbMap) -> GrayImage {
@@ -551,5 +726,99 @@ mod tests {
         let mut v = vec![q(50.0, 12.0), q(0.0, 40.0), q(0.0, 14.0)];
         sort_reading_order(&mut v);
         assert_eq!(v, vec![q(0.0, 14.0), q(50.0, 12.0), q(0.0, 40.0)]);
+    }
+
+    /// A white page with dark blocks of "text" at the given (x0, y0, x1, y1).
+    fn page(w: u32, h: u32, blocks: &[(u32, u32, u32, u32)]) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let ink = blocks
+                .iter()
+                .any(|&(x0, y0, x1, y1)| x >= x0 && x < x1 && y >= y0 && y < y1 && (x + y) % 3 > 0);
+            if ink {
+                image::Rgb([30, 30, 40])
+            } else {
+                image::Rgb([235, 232, 228])
+            }
+        })
+    }
+
+    #[test]
+    fn the_ink_window_leaves_out_margins_and_blank_bands_but_keeps_every_inked_row() {
+        let blocks = [(100, 100, 300, 140), (120, 700, 400, 740)];
+        let img = page(600, 900, &blocks);
+        let win = ink_window(&img, 32, 128);
+        // Columns: the ink (100..400) and a margin each side, rounded up to 384.
+        assert_eq!(win.w, 384);
+        assert!(win.x <= 68 && win.x + win.w >= 432, "{win:?}");
+        // Rows: in order, a bucket's multiple, far fewer than the page's, every inked row kept
+        // with its margins.
+        assert_eq!(win.h() % 128, 0);
+        assert!(win.h() <= 256, "{}", win.h());
+        assert!(win.rows.windows(2).all(|r| r[0] < r[1]));
+        for &(_, y0, _, y1) in &blocks {
+            for y in y0 - 32..y1 + 32 {
+                assert!(win.rows.contains(&y), "row {y} left out");
+            }
+        }
+        // The middle of the blank band between the blocks is gone.
+        assert!(!win.rows.contains(&420));
+    }
+
+    #[test]
+    fn a_blank_page_a_full_page_or_no_margin_is_read_whole() {
+        assert_eq!(
+            ink_window(&page(320, 480, &[]), 32, 128),
+            Window::whole(320, 480)
+        );
+        let full = page(320, 480, &[(10, 10, 310, 470)]);
+        assert_eq!(ink_window(&full, 32, 128).h(), 480);
+        let img = page(600, 900, &[(100, 100, 300, 140)]);
+        assert_eq!(ink_window(&img, 0, 128), Window::whole(600, 900));
+    }
+
+    #[test]
+    fn dark_bars_do_not_stretch_the_window() {
+        // A dark band down the left side (the table beyond a photographed page) and a rule across
+        // the page: neither counts as ink, so the window stays around the text.
+        let mut img = page(640, 640, &[(300, 300, 400, 330)]);
+        for y in 0..640 {
+            for x in 0..60 {
+                img.put_pixel(x, y, image::Rgb([20, 20, 20]));
+            }
+        }
+        for y in 500..503 {
+            for x in 0..640 {
+                img.put_pixel(x, y, image::Rgb([20, 20, 20]));
+            }
+        }
+        let win = ink_window(&img, 32, 128);
+        assert!(win.w <= 256 && win.x >= 60, "{win:?}");
+        assert!(win.h() <= 128, "{}", win.h());
+    }
+
+    #[test]
+    fn the_windowed_output_lands_on_its_rows_and_columns_of_the_map() {
+        let window = Window {
+            x: 2,
+            w: 3,
+            rows: vec![1, 4],
+        };
+        // Output padded to 4 x 4; value 10 * row + column.
+        let out = tract_ndarray::Array4::<f32>::from_shape_fn((1, 1, 4, 4), |(_, _, y, x)| {
+            (10 * y + x) as f32
+        });
+        let map = prob_map(&out.into_tensor(), &window, 6, 5).unwrap();
+        assert_eq!((map.width, map.height), (6, 5));
+        let at = |x: usize, y: usize| map.data[y * 6 + x];
+        assert_eq!((at(2, 1), at(4, 1)), (0.0, 2.0));
+        assert_eq!((at(2, 4), at(4, 4)), (10.0, 12.0));
+        // Outside the window: zero.
+        assert_eq!(
+            (at(1, 1), at(5, 4), at(3, 0), at(3, 2)),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        // An output smaller than the window is an error, not a panic.
+        let small = tract_ndarray::Array4::<f32>::zeros((1, 1, 1, 4)).into_tensor();
+        assert!(prob_map(&small, &window, 6, 5).is_err());
     }
 }

@@ -89,11 +89,17 @@ impl ElementWiseMiniOp for AffineHardSwish {
         }
         let mut plain = t.try_as_plain_ram_mut()?;
         let &Self { a, b, c, d } = self;
-        for v in plain.as_slice_mut::<f32>()? {
-            let z = a * *v + b;
-            *v = c * z * (z * (1.0 / 6.0) + 0.5).clamp(0.0, 1.0) + d;
-        }
-        Ok(())
+        let values = plain.as_slice_mut::<f32>()?;
+        let len = values.len();
+        // Split over the threads of the plan's executor when there are enough values (each
+        // value on its own: the result does not depend on the split).
+        tract_linalg::multithread::par_chunks_mut(values, 1, len, |_, chunk| {
+            for v in chunk {
+                let z = a * *v + b;
+                *v = c * z * (z * (1.0 / 6.0) + 0.5).clamp(0.0, 1.0) + d;
+            }
+            Ok(())
+        })
     }
 
     fn cost_per_element(&self, dt: DatumType) -> TVec<(Cost, usize)> {
