@@ -114,6 +114,9 @@ pub struct ReaderConfig {
     pub pdf_dpi: f32,
     /// `f32` or `int8` models (see `config/kitascan.toml` for the measured trade).
     pub precision: Precision,
+    /// CPU features left out of (`-name`) or added to (`+name`) those tract picks its kernels
+    /// for ([`crate::ocr::set_cpu_features`]); empty: tract's own choice.
+    pub cpu_features: String,
 }
 
 impl Default for ReaderConfig {
@@ -128,6 +131,7 @@ impl Default for ReaderConfig {
             max_pdf_pages: limits.max_pages,
             pdf_dpi: limits.pdf_dpi,
             precision: Precision::F32,
+            cpu_features: crate::ocr::DEFAULT_CPU_FEATURES.to_string(),
         }
     }
 }

@@ -200,6 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config.reader.precision = p;
         }
         kitascan::ocr::set_threads(config.reader.ocr_threads());
+        kitascan::ocr::set_cpu_features(&config.reader.cpu_features)?;
         let models = cli.models.clone();
         let precision = config.reader.precision;
         run::run(config, move || {
@@ -212,6 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         kitascan::ocr::model::record_inputs(dir)
             .with_context(|| format!("recording model inputs in {}", dir.display()))?;
     }
+    kitascan::ocr::set_cpu_features(kitascan::ocr::DEFAULT_CPU_FEATURES)?;
     kitascan::ocr::set_threads(cli.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,

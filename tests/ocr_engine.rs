@@ -358,9 +358,12 @@ fn a_prepared_engine_reads_an_a4_page_and_lines_of_every_width_without_compiling
     let engine = common::engine();
     engine.prepare(1654, 2339).expect("prepare");
     let p = &engine.recognizer.params;
-    assert_eq!(engine.cached_plans(), [1, 1, p.buckets() as usize]);
+    let det = engine.detector.prepared_shapes(1654, 2339).len();
+    // The whole page (672 x 960 scaled, 768 x 1024 padded) and four windows 640 wide.
+    assert_eq!(det, 5);
+    assert_eq!(engine.cached_plans(), [det, 1, p.buckets() as usize]);
     let compiled = engine.compilations();
-    assert_eq!(compiled, [1, 1, p.buckets() as usize]);
+    assert_eq!(compiled, [det, 1, p.buckets() as usize]);
     // A blank A4 page at 200 dpi: the detector's first pass, nothing found, no second pass.
     let page = RgbImage::from_pixel(1654, 2339, Rgb([255, 255, 255]));
     assert!(engine.detect(&page).expect("detect").boxes.is_empty());

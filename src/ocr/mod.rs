@@ -237,6 +237,29 @@ pub fn set_threads(n: usize) {
     });
 }
 
+/// The CPU features kept from tract's kernels by default ([`set_cpu_features`]). On x86-64,
+/// AVX-512 is left out: on the AMD EPYC (Zen 4) development and CI machine tract's AVX-512
+/// matrix kernels ran the recogniser's products in 36 ms where its AVX2+FMA kernels take 28 (a
+/// 48 x 640 line, one thread; BENCHMARKS.md), Zen 4 executing 512-bit operations as two 256-bit
+/// halves. Elsewhere (the Raspberry Pi's NEON) tract's own choice stands.
+pub const DEFAULT_CPU_FEATURES: &str = if cfg!(target_arch = "x86_64") {
+    "-avx512f"
+} else {
+    ""
+};
+
+/// Edits the CPU features tract picks its kernels for, in its `TRACT_CPU_ISA` syntax
+/// (comma-separated `+feature` / `-feature`; empty: tract's probe as it is). Process-wide, and
+/// read once, when the first model is optimised: call it before loading an engine. The
+/// `TRACT_CPU_ISA` environment variable, when set, takes precedence.
+pub fn set_cpu_features(spec: &str) -> Result<(), OcrError> {
+    if spec.trim().is_empty() {
+        return Ok(());
+    }
+    tract_onnx::tract_core::knobs::set_config_global("TRACT_CPU_ISA", spec.trim())
+        .map_err(|e| OcrError::Output(format!("CPU features {spec:?}: {e}")))
+}
+
 /// Runs `f` over `items` on [`threads`] lanes at once, each lane taking the next item not yet
 /// taken and running its model calls single-threaded; results come back in the items' order.
 /// Many small model runs (the recogniser's lines, the classifier's windows) keep every core busy
