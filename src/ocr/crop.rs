@@ -54,26 +54,16 @@ fn crop_in_lanes(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32, lanes: usize)
     let (w, h) = quad_size(q);
     // Samples per output pixel along each axis: enough that samples are at most ~1 px apart.
     let n = ((w / ow).max(h / oh).ceil() as u32).clamp(1, 4);
-    let step = 1.0 / n as f32;
-    let weight = 1.0 / (n * n) as f32;
-    let sample_row = |y: u32, row: &mut [u8]| {
-        for (x, px) in row.chunks_exact_mut(3).enumerate() {
-            let mut acc = [0.0f32; 3];
-            for i in 0..n {
-                for j in 0..n {
-                    let sx = x as f32 + (i as f32 + 0.5) * step;
-                    let sy = y as f32 + (j as f32 + 0.5) * step;
-                    let (u, v) = proj * (sx, sy);
-                    let p = bilinear(img, u - 0.5, v - 0.5);
-                    for c in 0..3 {
-                        acc[c] += p[c] * weight;
-                    }
-                }
-            }
-            for c in 0..3 {
-                px[c] = acc[c].round().clamp(0.0, 255.0) as u8;
-            }
-        }
+    let src = Source {
+        raw: img.as_raw(),
+        w: i64::from(img.width()),
+        h: i64::from(img.height()),
+    };
+    let sample_row = |y: u32, row: &mut [u8]| match n {
+        1 => sample_row::<1>(&proj, &src, y, row),
+        2 => sample_row::<2>(&proj, &src, y, row),
+        3 => sample_row::<3>(&proj, &src, y, row),
+        _ => sample_row::<4>(&proj, &src, y, row),
     };
     let row_bytes = out_w as usize * 3;
     let mut buf = vec![0u8; row_bytes * out_h as usize];
@@ -104,17 +94,63 @@ fn crop_in_lanes(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32, lanes: usize)
         .unwrap_or_else(|| RgbImage::from_pixel(out_w, out_h, Rgb([255, 255, 255])))
 }
 
-/// Bilinear sample at pixel-centre coordinates; outside the image reads as white.
-fn bilinear(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let (xi, yi) = (x0 as i64, y0 as i64);
+/// The image a strip is sampled from: its RGB bytes, width and height.
+struct Source<'a> {
+    raw: &'a [u8],
+    w: i64,
+    h: i64,
+}
+
+/// Samples row `y` of a strip, `N` x `N` samples per pixel averaged. `N` is a constant so that
+/// the sample offsets and weights fold away: this runs for every pixel of a straightened page.
+fn sample_row<const N: usize>(proj: &Projection, src: &Source, y: u32, row: &mut [u8]) {
+    let step = 1.0 / N as f32;
+    let weight = 1.0 / (N * N) as f32;
+    for (x, px) in row.chunks_exact_mut(3).enumerate() {
+        let mut acc = [0.0f32; 3];
+        for i in 0..N {
+            for j in 0..N {
+                let sx = x as f32 + (i as f32 + 0.5) * step;
+                let sy = y as f32 + (j as f32 + 0.5) * step;
+                let (u, v) = *proj * (sx, sy);
+                let p = bilinear(src, u - 0.5, v - 0.5);
+                for c in 0..3 {
+                    acc[c] += p[c] * weight;
+                }
+            }
+        }
+        for c in 0..3 {
+            px[c] = round(acc[c]).clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
+/// Bilinear sample at pixel-centre coordinates; outside the image reads as white. The four
+/// neighbours are read straight from the bytes when all lie inside.
+fn bilinear(src: &Source, x: f32, y: f32) -> [f32; 3] {
+    let (w, h) = (src.w, src.h);
+    let (xi, yi) = (floor(x), floor(y));
+    let (fx, fy) = (x - xi as f32, y - yi as f32);
+    let mut out = [0.0; 3];
+    if xi >= 0 && yi >= 0 && xi + 1 < w && yi + 1 < h {
+        let at = ((yi * w + xi) * 3) as usize;
+        let below = at + (w * 3) as usize;
+        let (top_row, bottom_row) = (&src.raw[at..at + 6], &src.raw[below..below + 6]);
+        for k in 0..3 {
+            let (a, b) = (f32::from(top_row[k]), f32::from(top_row[k + 3]));
+            let (c, d) = (f32::from(bottom_row[k]), f32::from(bottom_row[k + 3]));
+            let top = a + (b - a) * fx;
+            let bottom = c + (d - c) * fx;
+            out[k] = top + (bottom - top) * fy;
+        }
+        return out;
+    }
     let px = |xx: i64, yy: i64| -> [f32; 3] {
         if xx < 0 || yy < 0 || xx >= w || yy >= h {
             [255.0; 3]
         } else {
-            img.get_pixel(xx as u32, yy as u32).0.map(f32::from)
+            let at = ((yy * w + xx) * 3) as usize;
+            [src.raw[at], src.raw[at + 1], src.raw[at + 2]].map(f32::from)
         }
     };
     let (a, b, c, d) = (
@@ -123,13 +159,29 @@ fn bilinear(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
         px(xi, yi + 1),
         px(xi + 1, yi + 1),
     );
-    let mut out = [0.0; 3];
     for k in 0..3 {
         let top = a[k] + (b[k] - a[k]) * fx;
         let bottom = c[k] + (d[k] - c[k]) * fx;
         out[k] = top + (bottom - top) * fy;
     }
     out
+}
+
+/// `x.floor()` as an integer, without the library call baseline x86-64 makes of `floor`. Equal
+/// to it for every coordinate that can land inside an image (|x| < 2^24).
+fn floor(x: f32) -> i64 {
+    let t = x as i64;
+    if (t as f32) > x { t - 1 } else { t }
+}
+
+/// `x.round()` for `x` >= 0 (an average of pixel values), without the library call baseline
+/// x86-64 makes of `round`: halves round up, and `x - trunc(x)` is exact below 2^23.
+fn round(x: f32) -> f32 {
+    if x >= 8_388_608.0 {
+        return x;
+    }
+    let t = (x as i64) as f32;
+    if x - t >= 0.5 { t + 1.0 } else { t }
 }
 
 /// Turns the quad by 180 degrees: the same region, corner 0 now at what was corner 2.
@@ -168,6 +220,107 @@ mod tests {
             assert!(banded == one, "{lanes} lanes sampled another page");
         }
         assert_eq!(crop_in_lanes(&img, &q, 0, 10, 2).dimensions(), (0, 10));
+    }
+
+    /// The sampler as first written, plainly: library `floor` and `round`, pixels read through
+    /// `get_pixel`. The fast one must give the same bytes.
+    fn reference(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32) -> RgbImage {
+        let (ow, oh) = (out_w as f32, out_h as f32);
+        let from = [(0.0, 0.0), (ow, 0.0), (ow, oh), (0.0, oh)];
+        let proj = Projection::from_control_points(from, q.map(|p| (p[0], p[1]))).expect("quad");
+        let (w, h) = quad_size(q);
+        let n = ((w / ow).max(h / oh).ceil() as u32).clamp(1, 4);
+        let (step, weight) = (1.0 / n as f32, 1.0 / (n * n) as f32);
+        let read = |x: f32, y: f32| -> [f32; 3] {
+            let (x0, y0) = (x.floor(), y.floor());
+            let (fx, fy) = (x - x0, y - y0);
+            let px = |xx: i64, yy: i64| {
+                if xx < 0 || yy < 0 || xx >= img.width() as i64 || yy >= img.height() as i64 {
+                    [255.0; 3]
+                } else {
+                    img.get_pixel(xx as u32, yy as u32).0.map(f32::from)
+                }
+            };
+            let (xi, yi) = (x0 as i64, y0 as i64);
+            let (a, b, c, d) = (
+                px(xi, yi),
+                px(xi + 1, yi),
+                px(xi, yi + 1),
+                px(xi + 1, yi + 1),
+            );
+            std::array::from_fn(|k| {
+                let top = a[k] + (b[k] - a[k]) * fx;
+                let bottom = c[k] + (d[k] - c[k]) * fx;
+                top + (bottom - top) * fy
+            })
+        };
+        RgbImage::from_fn(out_w, out_h, |x, y| {
+            let mut acc = [0.0f32; 3];
+            for i in 0..n {
+                for j in 0..n {
+                    let sx = x as f32 + (i as f32 + 0.5) * step;
+                    let sy = y as f32 + (j as f32 + 0.5) * step;
+                    let (u, v) = proj * (sx, sy);
+                    let p = read(u - 0.5, v - 0.5);
+                    for c in 0..3 {
+                        acc[c] += p[c] * weight;
+                    }
+                }
+            }
+            Rgb(acc.map(|a| a.round().clamp(0.0, 255.0) as u8))
+        })
+    }
+
+    #[test]
+    fn the_sampler_gives_the_plain_samplers_bytes() {
+        let img = RgbImage::from_fn(300, 200, |x, y| {
+            Rgb([
+                (x * 37 % 256) as u8,
+                (y * 91 % 256) as u8,
+                ((x * y) % 256) as u8,
+            ])
+        });
+        // 1 to 4 samples a pixel; tilted, in perspective, and reaching past the image's edges.
+        let quads: [Quad; 4] = [
+            [[10.3, 12.7], [250.9, 20.1], [240.2, 180.6], [5.5, 170.4]],
+            [[-20.0, -15.0], [320.0, 5.0], [310.0, 230.0], [-10.0, 210.0]],
+            [[50.0, 50.0], [52.0, 150.0], [10.0, 149.0], [9.0, 52.0]],
+            [[0.0, 0.0], [299.0, 0.0], [299.0, 199.0], [0.0, 199.0]],
+        ];
+        for q in &quads {
+            for (w, h) in [(240, 160), (120, 80), (80, 48), (60, 40), (300, 200)] {
+                let want = reference(&img, q, w, h);
+                assert!(crop_in_lanes(&img, q, w, h, 1) == want, "{q:?} at {w}x{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn floor_and_round_agree_with_the_library() {
+        let mut x = -3000.0f32;
+        while x < 3000.0 {
+            assert_eq!(floor(x), x.floor() as i64, "floor {x}");
+            if x >= 0.0 {
+                assert_eq!(round(x), x.round(), "round {x}");
+            }
+            x += 0.123_456_7;
+        }
+        for x in [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            254.5,
+            254.499_98,
+            0.499_999_97,
+            255.0,
+            9e6,
+            1e7,
+        ] {
+            assert_eq!(round(x), x.round(), "round {x}");
+            assert_eq!(floor(x), x.floor() as i64, "floor {x}");
+            assert_eq!(floor(-x), (-x).floor() as i64, "floor {}", -x);
+        }
     }
 
     #[test]
