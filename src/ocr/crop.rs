@@ -131,34 +131,27 @@ fn bilinear(src: &Source, x: f32, y: f32) -> [f32; 3] {
     let (w, h) = (src.w, src.h);
     let (xi, yi) = (floor(x), floor(y));
     let (fx, fy) = (x - xi as f32, y - yi as f32);
-    let mut out = [0.0; 3];
-    if xi >= 0 && yi >= 0 && xi + 1 < w && yi + 1 < h {
-        let at = ((yi * w + xi) * 3) as usize;
-        let below = at + (w * 3) as usize;
-        let (top_row, bottom_row) = (&src.raw[at..at + 6], &src.raw[below..below + 6]);
-        for k in 0..3 {
-            let (a, b) = (f32::from(top_row[k]), f32::from(top_row[k + 3]));
-            let (c, d) = (f32::from(bottom_row[k]), f32::from(bottom_row[k + 3]));
-            let top = a + (b - a) * fx;
-            let bottom = c + (d - c) * fx;
-            out[k] = top + (bottom - top) * fy;
-        }
-        return out;
-    }
-    let px = |xx: i64, yy: i64| -> [f32; 3] {
-        if xx < 0 || yy < 0 || xx >= w || yy >= h {
-            [255.0; 3]
-        } else {
-            let at = ((yy * w + xx) * 3) as usize;
-            [src.raw[at], src.raw[at + 1], src.raw[at + 2]].map(f32::from)
-        }
+    let at = |xx: i64, yy: i64| ((yy * w + xx) * 3) as usize;
+    let read = |i: usize| [src.raw[i], src.raw[i + 1], src.raw[i + 2]].map(f32::from);
+    let (a, b, c, d) = if xi >= 0 && yi >= 0 && xi + 1 < w && yi + 1 < h {
+        let (top, bottom) = (at(xi, yi), at(xi, yi + 1));
+        (read(top), read(top + 3), read(bottom), read(bottom + 3))
+    } else {
+        let px = |xx: i64, yy: i64| -> [f32; 3] {
+            if xx < 0 || yy < 0 || xx >= w || yy >= h {
+                [255.0; 3]
+            } else {
+                read(at(xx, yy))
+            }
+        };
+        (
+            px(xi, yi),
+            px(xi + 1, yi),
+            px(xi, yi + 1),
+            px(xi + 1, yi + 1),
+        )
     };
-    let (a, b, c, d) = (
-        px(xi, yi),
-        px(xi + 1, yi),
-        px(xi, yi + 1),
-        px(xi + 1, yi + 1),
-    );
+    let mut out = [0.0; 3];
     for k in 0..3 {
         let top = a[k] + (b[k] - a[k]) * fx;
         let bottom = c[k] + (d[k] - c[k]) * fx;
@@ -203,15 +196,20 @@ mod tests {
         assert_eq!(c.get_pixel(19, 9).0, [145, 140, 0]);
     }
 
-    #[test]
-    fn a_page_sampled_in_bands_is_the_page_sampled_in_one_go() {
-        let img = RgbImage::from_fn(900, 700, |x, y| {
+    /// An image whose neighbouring pixels all differ, in every channel.
+    fn patterned(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
             Rgb([
                 (x * 7 % 251) as u8,
                 (y * 13 % 241) as u8,
                 ((x ^ y) % 256) as u8,
             ])
-        });
+        })
+    }
+
+    #[test]
+    fn a_page_sampled_in_bands_is_the_page_sampled_in_one_go() {
+        let img = patterned(900, 700);
         // A tilted quad, sampled 2 x 2 a pixel: well over the size that is split into bands.
         let q = [[40.0, 60.0], [860.0, 20.0], [880.0, 650.0], [30.0, 690.0]];
         let one = crop_in_lanes(&img, &q, 600, 450, 1);
@@ -273,13 +271,7 @@ mod tests {
 
     #[test]
     fn the_sampler_gives_the_plain_samplers_bytes() {
-        let img = RgbImage::from_fn(300, 200, |x, y| {
-            Rgb([
-                (x * 37 % 256) as u8,
-                (y * 91 % 256) as u8,
-                ((x * y) % 256) as u8,
-            ])
-        });
+        let img = patterned(300, 200);
         // 1 to 4 samples a pixel; tilted, in perspective, and reaching past the image's edges.
         let quads: [Quad; 4] = [
             [[10.3, 12.7], [250.9, 20.1], [240.2, 180.6], [5.5, 170.4]],
