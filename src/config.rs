@@ -131,7 +131,7 @@ impl Default for ReaderConfig {
             max_pdf_pages: limits.max_pages,
             pdf_dpi: limits.pdf_dpi,
             precision: Precision::F32,
-            cpu_features: crate::ocr::DEFAULT_CPU_FEATURES.to_string(),
+            cpu_features: crate::ocr::default_cpu_features().to_string(),
         }
     }
 }

@@ -348,8 +348,8 @@ fn read_and_store(
     runtime: &tokio::runtime::Handle,
     frame: &Frame,
 ) -> Outcome {
-    let pages = [(*frame.image).clone()];
-    let read = match recognizer.read(&pages, Source::Camera) {
+    let pages = vec![(*frame.image).clone()];
+    let read = match recognizer.read(pages, Source::Camera) {
         Ok(Some(read)) => read,
         Ok(None) => return Outcome::NotRead("no page was read".into()),
         Err(e) => return Outcome::NotRead(e),

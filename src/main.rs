@@ -213,7 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         kitascan::ocr::model::record_inputs(dir)
             .with_context(|| format!("recording model inputs in {}", dir.display()))?;
     }
-    kitascan::ocr::set_cpu_features(kitascan::ocr::DEFAULT_CPU_FEATURES)?;
+    kitascan::ocr::set_cpu_features(kitascan::ocr::default_cpu_features())?;
     kitascan::ocr::set_threads(cli.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,

@@ -125,7 +125,7 @@ fn scan_file(engine: &Engine, file: &Path, verihubs: bool) -> (bool, Value, Opti
         }
     };
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
-    match read_pages(engine, &images, source_of(file)) {
+    match read_pages(engine, images, source_of(file)) {
         Ok(Some(read)) if verihubs => {
             (true, verihubs::result_data(&read.reading), Some(read.times))
         }

@@ -34,11 +34,12 @@ pub struct PageResult {
 
 /// Reads permits from page images: the OCR engine, or a stand-in in tests.
 pub trait Recognizer: Send + Sync + 'static {
-    fn read(&self, pages: &[RgbImage], source: Source) -> Result<Option<PageResult>, String>;
+    /// Reads the pages of one file, taking them: a reader may drop each once it is done with it.
+    fn read(&self, pages: Vec<RgbImage>, source: Source) -> Result<Option<PageResult>, String>;
 }
 
 impl Recognizer for Engine {
-    fn read(&self, pages: &[RgbImage], source: Source) -> Result<Option<PageResult>, String> {
+    fn read(&self, pages: Vec<RgbImage>, source: Source) -> Result<Option<PageResult>, String> {
         let read = read_pages(self, pages, source);
         crate::ocr::release_free_memory();
         read.map(|r| {
@@ -213,7 +214,7 @@ impl Worker {
         let images: Vec<RgbImage> = pages.into_iter().map(|p| p.image).collect();
         let read = self
             .recognizer
-            .read(&images, source)?
+            .read(images, source)?
             .ok_or_else(|| ReadError::Failed("no page was read".into()))?;
         let jpeg = match self.jpeg_quality {
             Some(q) => Some(jpeg(&read.page, q)?),

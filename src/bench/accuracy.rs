@@ -101,7 +101,7 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
     let start = Instant::now();
     let pages = input::load(&dir.join(&info.file), &Limits::default())?;
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
-    let read = read_pages(engine, &images, source)?;
+    let read = read_pages(engine, images, source)?;
     results
         .times
         .entry(condition.clone())

@@ -429,20 +429,21 @@ fn vote_is_clear(votes: &[crate::ocr::Orientation]) -> bool {
 /// Turns a page upright, decided from its text: detection boxes mostly taller than wide mean the
 /// text runs vertically (a quarter turn, then detection again); then the angle classifier's vote
 /// over the longest lines, weighted by length, decides between upright and upside down.
-pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
+pub fn orient(engine: &Engine, page: RgbImage) -> Result<Upright, OcrError> {
     let started = Instant::now();
-    let boxes = engine.detect(page)?.boxes;
+    let boxes = engine.detect(&page)?.boxes;
     let (mut wide, mut tall) = (0.0f32, 0.0f32);
     for q in &boxes {
         let (w, h) = crop::quad_size(q);
         if w >= h { wide += w } else { tall += h }
     }
     let (quarters, page, boxes) = if tall > wide {
-        let turned = imageops::rotate90(page);
+        let turned = imageops::rotate90(&page);
+        drop(page);
         let boxes = engine.detect(&turned)?.boxes;
         (1u8, turned, boxes)
     } else {
-        (0u8, page.clone(), boxes)
+        (0u8, page, boxes)
     };
     let detect_time = started.elapsed();
     let started = Instant::now();
@@ -485,8 +486,10 @@ pub fn orient(engine: &Engine, page: &RgbImage) -> Result<Upright, OcrError> {
         .map(|q| [turn(q[2]), turn(q[3]), turn(q[0]), turn(q[1])])
         .collect();
     crate::ocr::detect::sort_reading_order(&mut boxes);
+    let mut page = page;
+    imageops::rotate180_in_place(&mut page);
     Ok(Upright {
-        page: imageops::rotate180(&page),
+        page,
         quarters: quarters + 2,
         boxes,
         detect_time,

@@ -85,31 +85,34 @@ impl StageTimes {
     }
 }
 
-/// Reads one page image.
+/// Reads one page image. The image is taken, not borrowed: a camera frame (up to 15 MB) is
+/// dropped once the document is cut out of it, and a scan is read in place rather than copied,
+/// so a reading holds one full-size image at a time.
 pub fn read_page(
     engine: &Engine,
-    img: &RgbImage,
+    img: RgbImage,
     page_index: usize,
     source: Source,
 ) -> Result<PageRead, OcrError> {
     let started = Instant::now();
     let located = match source {
-        Source::Camera => locate::locate(img, &LocateParams::default()),
+        Source::Camera => locate::locate(&img, &LocateParams::default()),
         Source::Auto => {
-            locate::locate(img, &LocateParams::default()).filter(|l| l.coverage < FILLED)
+            locate::locate(&img, &LocateParams::default()).filter(|l| l.coverage < FILLED)
         }
         Source::Document => None,
     };
     let located = located.map(|l| locate::Located {
-        quad: locate::complete_card(img, &l.quad),
+        quad: locate::complete_card(&img, &l.quad),
         ..l
     });
     let straight = match &located {
-        Some(l) => locate::rectify(img, &l.quad),
-        None => img.clone(),
+        Some(l) => locate::rectify(&img, &l.quad),
+        None => img,
     };
+    let straight_size = straight.dimensions();
     let locate_time = started.elapsed();
-    let upright = locate::orient(engine, &straight)?;
+    let upright = locate::orient(engine, straight)?;
     let started = Instant::now();
     let lines = engine.read_boxes(&upright.page, &upright.boxes, PageOrientation::Upright)?;
     let recognize_time = started.elapsed();
@@ -123,7 +126,7 @@ pub fn read_page(
         extract: started.elapsed(),
     };
     let to_input = ToInput::new(
-        straight.dimensions(),
+        straight_size,
         upright.quarters,
         located.as_ref().map(|l| l.quad),
     );
@@ -139,15 +142,15 @@ pub fn read_page(
 }
 
 /// Reads the pages of one file and keeps the first page that holds a permit (else the first);
-/// its [`PageRead::times`] are those of every page read.
+/// its [`PageRead::times`] are those of every page read. Each page is dropped once read.
 pub fn read_pages(
     engine: &Engine,
-    pages: &[RgbImage],
+    pages: Vec<RgbImage>,
     source: Source,
 ) -> Result<Option<PageRead>, OcrError> {
     let mut first: Option<PageRead> = None;
     let mut times = StageTimes::default();
-    for (i, page) in pages.iter().enumerate() {
+    for (i, page) in pages.into_iter().enumerate() {
         let mut read = read_page(engine, page, i, source)?;
         times.add(&read.times);
         if read.reading.is_permit {

@@ -237,16 +237,27 @@ pub fn set_threads(n: usize) {
     });
 }
 
-/// The CPU features kept from tract's kernels by default ([`set_cpu_features`]). On x86-64,
-/// AVX-512 is left out: on the AMD EPYC (Zen 4) development and CI machine tract's AVX-512
-/// matrix kernels ran the recogniser's products in 36 ms where its AVX2+FMA kernels take 28 (a
-/// 48 x 640 line, one thread; BENCHMARKS.md), Zen 4 executing 512-bit operations as two 256-bit
-/// halves. Elsewhere (the Raspberry Pi's NEON) tract's own choice stands.
-pub const DEFAULT_CPU_FEATURES: &str = if cfg!(target_arch = "x86_64") {
-    "-avx512f"
-} else {
+/// The CPU features kept from tract's kernels by default ([`set_cpu_features`]), by the CPU
+/// this runs on. On an AMD x86-64 CPU AVX-512 is left out: on an EPYC (Zen 4), which executes
+/// 512-bit operations as two 256-bit halves, tract's AVX-512 matrix kernels ran the recogniser's
+/// products in 36 ms where its AVX2+FMA kernels take 28 (a 48 x 640 line, one thread). On an
+/// Intel Xeon with AVX-512 (Emerald Rapids) it is the other way round: `bench/compare` went from
+/// 0.66 to 0.44 of RapidOCR's time on scans with AVX-512 kept (BENCHMARKS.md). Elsewhere (Intel,
+/// the Raspberry Pi's NEON) tract's own choice stands.
+pub fn default_cpu_features() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let id = std::arch::x86_64::__cpuid(0);
+        let mut vendor = [0u8; 12];
+        for (chunk, reg) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
+            chunk.copy_from_slice(&reg.to_le_bytes());
+        }
+        if &vendor == b"AuthenticAMD" {
+            return "-avx512f";
+        }
+    }
     ""
-};
+}
 
 /// Edits the CPU features tract picks its kernels for, in its `TRACT_CPU_ISA` syntax
 /// (comma-separated `+feature` / `-feature`; empty: tract's probe as it is). Process-wide, and

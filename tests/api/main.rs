@@ -116,8 +116,8 @@ impl<F> Recognizer for Fake<F>
 where
     F: Fn(&[RgbImage]) -> Result<Option<PageResult>, String> + Send + Sync + 'static,
 {
-    fn read(&self, pages: &[RgbImage], _source: Source) -> Result<Option<PageResult>, String> {
-        (self.0)(pages)
+    fn read(&self, pages: Vec<RgbImage>, _source: Source) -> Result<Option<PageResult>, String> {
+        (self.0)(&pages)
     }
 }
 

@@ -29,7 +29,7 @@ fn library_reading(bytes: &[u8], source: Source) -> Reading {
     let pages =
         kitascan::input::decode(bytes, &kitascan::input::Limits::default()).expect("decode");
     let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
-    read_pages(&engine(), &images, source)
+    read_pages(&engine(), images, source)
         .expect("read")
         .expect("a page")
         .reading
