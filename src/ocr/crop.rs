@@ -10,6 +10,9 @@ use imageproc::geometric_transformations::Projection;
 
 use crate::geometry::{Quad, dist};
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
 /// The quad's width and height in image pixels (the longer of each pair of opposite sides).
 pub fn quad_size(q: &Quad) -> (f32, f32) {
     let w = dist(q[0], q[1]).max(dist(q[3], q[2]));
@@ -59,11 +62,12 @@ fn crop_in_lanes(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32, lanes: usize)
         w: i64::from(img.width()),
         h: i64::from(img.height()),
     };
+    let fast = Fast::new(&proj);
     let sample_row = |y: u32, row: &mut [u8]| match n {
-        1 => sample_row::<1>(&proj, &src, y, row),
-        2 => sample_row::<2>(&proj, &src, y, row),
-        3 => sample_row::<3>(&proj, &src, y, row),
-        _ => sample_row::<4>(&proj, &src, y, row),
+        1 => sample_row::<1>(&proj, fast.as_ref(), &src, y, row),
+        2 => sample_row::<2>(&proj, fast.as_ref(), &src, y, row),
+        3 => sample_row::<3>(&proj, fast.as_ref(), &src, y, row),
+        _ => sample_row::<4>(&proj, fast.as_ref(), &src, y, row),
     };
     let row_bytes = out_w as usize * 3;
     let mut buf = vec![0u8; row_bytes * out_h as usize];
@@ -101,27 +105,73 @@ struct Source<'a> {
     h: i64,
 }
 
-/// Samples row `y` of a strip, `N` x `N` samples per pixel averaged. `N` is a constant so that
-/// the sample offsets and weights fold away: this runs for every pixel of a straightened page.
-fn sample_row<const N: usize>(proj: &Projection, src: &Source, y: u32, row: &mut [u8]) {
-    let step = 1.0 / N as f32;
-    let weight = 1.0 / (N * N) as f32;
-    for (x, px) in row.chunks_exact_mut(3).enumerate() {
-        let mut acc = [0.0f32; 3];
-        for i in 0..N {
-            for j in 0..N {
-                let sx = x as f32 + (i as f32 + 0.5) * step;
-                let sy = y as f32 + (j as f32 + 0.5) * step;
-                let (u, v) = *proj * (sx, sy);
-                let p = bilinear(src, u - 0.5, v - 0.5);
-                for c in 0..3 {
-                    acc[c] += p[c] * weight;
-                }
+/// The vector sampler, where the CPU has one and the projection's matrix can be read.
+#[cfg(target_arch = "x86_64")]
+type Fast = avx2::Matrix;
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Debug, Clone, Copy)]
+enum Fast {}
+
+impl Fast {
+    #[cfg(target_arch = "x86_64")]
+    fn new(proj: &Projection) -> Option<Fast> {
+        if avx2::available() {
+            avx2::Matrix::of(proj)
+        } else {
+            None
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn new(_: &Projection) -> Option<Fast> {
+        None
+    }
+}
+
+/// Samples row `y` of a strip, `N` x `N` samples per pixel averaged: with `fast`, eight pixels
+/// at a time (the same bytes), else one by one.
+fn sample_row<const N: usize>(
+    proj: &Projection,
+    fast: Option<&Fast>,
+    src: &Source,
+    y: u32,
+    row: &mut [u8],
+) {
+    let scalar = |x: u32, px: &mut [u8]| sample_pixel::<N>(proj, src, x, y, px);
+    match fast {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Fast::new` made a matrix only where the CPU has AVX2.
+        Some(m) => unsafe { avx2::sample_row::<N>(m, src, y, row, scalar) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Some(never) => match *never {},
+        None => {
+            for (x, px) in row.chunks_exact_mut(3).enumerate() {
+                scalar(x as u32, px);
             }
         }
-        for c in 0..3 {
-            px[c] = round(acc[c]).clamp(0.0, 255.0) as u8;
+    }
+}
+
+/// Samples pixel `(x, y)` of a strip, `N` x `N` samples averaged. `N` is a constant so that the
+/// sample offsets and weights fold away: this runs for every pixel of a straightened page.
+#[inline(always)]
+fn sample_pixel<const N: usize>(proj: &Projection, src: &Source, x: u32, y: u32, px: &mut [u8]) {
+    let step = 1.0 / N as f32;
+    let weight = 1.0 / (N * N) as f32;
+    let mut acc = [0.0f32; 3];
+    for i in 0..N {
+        for j in 0..N {
+            let sx = x as f32 + (i as f32 + 0.5) * step;
+            let sy = y as f32 + (j as f32 + 0.5) * step;
+            let (u, v) = *proj * (sx, sy);
+            let p = bilinear(src, u - 0.5, v - 0.5);
+            for c in 0..3 {
+                acc[c] += p[c] * weight;
+            }
         }
+    }
+    for c in 0..3 {
+        px[c] = round(acc[c]).clamp(0.0, 255.0) as u8;
     }
 }
 
@@ -285,6 +335,108 @@ mod tests {
                 assert!(crop_in_lanes(&img, q, w, h, 1) == want, "{q:?} at {w}x{h}");
             }
         }
+    }
+
+    /// Quads of every kind from a small linear congruential generator: tilted, in perspective,
+    /// partly or wholly outside a 300 x 200 image, and axis-aligned (an affine projection).
+    fn quads(count: usize) -> Vec<Quad> {
+        let mut state = 0x2545_f491_u32;
+        let mut next = |lo: f32, hi: f32| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            lo + (hi - lo) * (state >> 8) as f32 / (1u32 << 24) as f32
+        };
+        (0..count)
+            .map(|k| {
+                if k % 5 == 0 {
+                    let (x, y) = (next(-10.0, 200.0), next(-10.0, 120.0));
+                    let (w, h) = (next(8.0, 120.0), next(8.0, 90.0));
+                    [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
+                } else {
+                    let corners = [(20.0, 20.0), (280.0, 20.0), (280.0, 180.0), (20.0, 180.0)];
+                    corners.map(|(x, y)| [x + next(-40.0, 40.0), y + next(-40.0, 40.0)])
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_vector_sampler_gives_the_scalar_samplers_bytes() {
+        let img = patterned(300, 200);
+        let mut vectorised = 0;
+        for (k, q) in quads(60).iter().enumerate() {
+            // Output sizes from 1 to 4 samples a pixel, not all multiples of eight.
+            let (w, h) = [(250, 170), (131, 77), (67, 45), (61, 43), (300, 200)][k % 5];
+            let (ow, oh) = (w as f32, h as f32);
+            let from = [(0.0, 0.0), (ow, 0.0), (ow, oh), (0.0, oh)];
+            let Some(proj) = Projection::from_control_points(from, q.map(|p| (p[0], p[1]))) else {
+                continue;
+            };
+            let Some(fast) = Fast::new(&proj) else {
+                continue;
+            };
+            vectorised += 1;
+            let src = Source {
+                raw: img.as_raw(),
+                w: 300,
+                h: 200,
+            };
+            for y in 0..h {
+                let mut plain = vec![0u8; w as usize * 3];
+                let mut vector = plain.clone();
+                for n in 1..=4 {
+                    let (plain, vector) = (&mut plain[..], &mut vector[..]);
+                    match n {
+                        1 => {
+                            sample_row::<1>(&proj, None, &src, y, plain);
+                            sample_row::<1>(&proj, Some(&fast), &src, y, vector);
+                        }
+                        2 => {
+                            sample_row::<2>(&proj, None, &src, y, plain);
+                            sample_row::<2>(&proj, Some(&fast), &src, y, vector);
+                        }
+                        3 => {
+                            sample_row::<3>(&proj, None, &src, y, plain);
+                            sample_row::<3>(&proj, Some(&fast), &src, y, vector);
+                        }
+                        _ => {
+                            sample_row::<4>(&proj, None, &src, y, plain);
+                            sample_row::<4>(&proj, Some(&fast), &src, y, vector);
+                        }
+                    }
+                    assert!(
+                        plain == vector,
+                        "{q:?} at {w}x{h}, row {y}, {n} x {n} samples"
+                    );
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            assert!(vectorised > 40, "only {vectorised} quads ran in vectors");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_matrix_read_out_maps_points_as_the_projection_does() {
+        let mut affine = 0;
+        for q in quads(40) {
+            let from = [(0.0, 0.0), (64.0, 0.0), (64.0, 48.0), (0.0, 48.0)];
+            let proj =
+                Projection::from_control_points(from, q.map(|p| (p[0], p[1]))).expect("quad");
+            let m = avx2::Matrix::of(&proj).expect("a projective or affine matrix");
+            affine += usize::from(format!("{proj:?}").ends_with("Affine }"));
+            for k in 0..200 {
+                let (x, y) = ((k % 20) as f32 * 3.3 - 1.0, (k / 20) as f32 * 5.1 - 0.5);
+                let (a, b) = proj * (x, y);
+                let (c, d) = m.map(x, y);
+                assert!(
+                    a.to_bits() == c.to_bits() && b.to_bits() == d.to_bits(),
+                    "{proj:?} at ({x}, {y}): ({a}, {b}) against ({c}, {d})"
+                );
+            }
+        }
+        assert!(affine > 0, "no affine projection among the quads");
     }
 
     #[test]

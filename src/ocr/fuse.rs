@@ -108,6 +108,12 @@ impl ElementWiseMiniOp for AffineHardSwish {
 /// same arithmetic in every variant (no fused multiply-adds), so the same results.
 fn affine_hard_swish(values: &mut [f32], k: [f32; 4]) {
     #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F, checked just above.
+        unsafe { affine_hard_swish_avx512(values, k) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
         unsafe { affine_hard_swish_avx2(values, k) };
@@ -119,6 +125,12 @@ fn affine_hard_swish(values: &mut [f32], k: [f32; 4]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn affine_hard_swish_avx2(values: &mut [f32], k: [f32; 4]) {
+    affine_hard_swish_body(values, k)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn affine_hard_swish_avx512(values: &mut [f32], k: [f32; 4]) {
     affine_hard_swish_body(values, k)
 }
 
@@ -430,6 +442,55 @@ mod tests {
         m.nodes()
             .iter()
             .any(|n| n.op_as::<TypedBinOp>().is_some_and(|op| op.0.is::<B>()))
+    }
+
+    #[test]
+    fn every_vector_width_gives_the_same_bits() {
+        // Values across the clip's corners and far beyond, a length that leaves a tail in every
+        // vector width.
+        let xs: Vec<f32> = (0..1037).map(|i| (i as f32 - 518.0) * 0.0173).collect();
+        let k = [1.7, -0.3, 0.9, 0.05];
+        let mut plain = xs.clone();
+        affine_hard_swish_body(&mut plain, k);
+        #[cfg(target_arch = "x86_64")]
+        for (name, feature) in [
+            ("avx2", is_x86_feature_detected!("avx2")),
+            ("avx512f", is_x86_feature_detected!("avx512f")),
+        ] {
+            if !feature {
+                continue;
+            }
+            let mut got = xs.clone();
+            // SAFETY: the CPU has the feature, checked just above.
+            unsafe {
+                match name {
+                    "avx2" => affine_hard_swish_avx2(&mut got, k),
+                    _ => affine_hard_swish_avx512(&mut got, k),
+                }
+            }
+            for (i, (a, b)) in plain.iter().zip(&got).enumerate() {
+                assert_eq!(
+                    a.to_bits(),
+                    b.to_bits(),
+                    "{name} at {}: {a} against {b}",
+                    xs[i]
+                );
+            }
+        }
+        let mut dispatched = xs.clone();
+        affine_hard_swish(&mut dispatched, k);
+        assert!(
+            plain
+                .iter()
+                .zip(&dispatched)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        // And they are the activation: c * hard_swish(a * x + b) + d, zero below the clip.
+        for (x, v) in xs.iter().zip(&plain) {
+            let z = 1.7 * x - 0.3;
+            let want = 0.9 * z * ((z + 3.0).clamp(0.0, 6.0) / 6.0) + 0.05;
+            assert!((v - want).abs() < 1e-5, "at {x}: {v} against {want}");
+        }
     }
 
     #[test]
