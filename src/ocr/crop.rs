@@ -57,18 +57,9 @@ fn crop_in_lanes(img: &RgbImage, q: &Quad, out_w: u32, out_h: u32, lanes: usize)
     let (w, h) = quad_size(q);
     // Samples per output pixel along each axis: enough that samples are at most ~1 px apart.
     let n = ((w / ow).max(h / oh).ceil() as u32).clamp(1, 4);
-    let src = Source {
-        raw: img.as_raw(),
-        w: i64::from(img.width()),
-        h: i64::from(img.height()),
-    };
+    let src = Source::of(img);
     let fast = Fast::new(&proj);
-    let sample_row = |y: u32, row: &mut [u8]| match n {
-        1 => sample_row::<1>(&proj, fast.as_ref(), &src, y, row),
-        2 => sample_row::<2>(&proj, fast.as_ref(), &src, y, row),
-        3 => sample_row::<3>(&proj, fast.as_ref(), &src, y, row),
-        _ => sample_row::<4>(&proj, fast.as_ref(), &src, y, row),
-    };
+    let sample_row = |y: u32, row: &mut [u8]| sample_row_n(n, &proj, fast.as_ref(), &src, y, row);
     let row_bytes = out_w as usize * 3;
     let mut buf = vec![0u8; row_bytes * out_h as usize];
     let samples = u64::from(out_w) * u64::from(out_h) * u64::from(n * n);
@@ -105,6 +96,16 @@ struct Source<'a> {
     h: i64,
 }
 
+impl<'a> Source<'a> {
+    fn of(img: &'a RgbImage) -> Self {
+        Source {
+            raw: img.as_raw(),
+            w: i64::from(img.width()),
+            h: i64::from(img.height()),
+        }
+    }
+}
+
 /// The vector sampler, where the CPU has one and the projection's matrix can be read.
 #[cfg(target_arch = "x86_64")]
 type Fast = avx2::Matrix;
@@ -125,6 +126,23 @@ impl Fast {
     #[cfg(not(target_arch = "x86_64"))]
     fn new(_: &Projection) -> Option<Fast> {
         None
+    }
+}
+
+/// [`sample_row`] at `n` x `n` samples a pixel (1 to 4; more are taken as 4).
+fn sample_row_n(
+    n: u32,
+    proj: &Projection,
+    fast: Option<&Fast>,
+    src: &Source,
+    y: u32,
+    row: &mut [u8],
+) {
+    match n {
+        1 => sample_row::<1>(proj, fast, src, y, row),
+        2 => sample_row::<2>(proj, fast, src, y, row),
+        3 => sample_row::<3>(proj, fast, src, y, row),
+        _ => sample_row::<4>(proj, fast, src, y, row),
     }
 }
 
@@ -364,7 +382,7 @@ mod tests {
         let img = patterned(300, 200);
         let mut vectorised = 0;
         for (k, q) in quads(60).iter().enumerate() {
-            // Output sizes from 1 to 4 samples a pixel, not all multiples of eight.
+            // Widths not all multiples of eight, so some rows end in a scalar tail.
             let (w, h) = [(250, 170), (131, 77), (67, 45), (61, 43), (300, 200)][k % 5];
             let (ow, oh) = (w as f32, h as f32);
             let from = [(0.0, 0.0), (ow, 0.0), (ow, oh), (0.0, oh)];
@@ -375,34 +393,13 @@ mod tests {
                 continue;
             };
             vectorised += 1;
-            let src = Source {
-                raw: img.as_raw(),
-                w: 300,
-                h: 200,
-            };
+            let src = Source::of(&img);
             for y in 0..h {
                 let mut plain = vec![0u8; w as usize * 3];
                 let mut vector = plain.clone();
                 for n in 1..=4 {
-                    let (plain, vector) = (&mut plain[..], &mut vector[..]);
-                    match n {
-                        1 => {
-                            sample_row::<1>(&proj, None, &src, y, plain);
-                            sample_row::<1>(&proj, Some(&fast), &src, y, vector);
-                        }
-                        2 => {
-                            sample_row::<2>(&proj, None, &src, y, plain);
-                            sample_row::<2>(&proj, Some(&fast), &src, y, vector);
-                        }
-                        3 => {
-                            sample_row::<3>(&proj, None, &src, y, plain);
-                            sample_row::<3>(&proj, Some(&fast), &src, y, vector);
-                        }
-                        _ => {
-                            sample_row::<4>(&proj, None, &src, y, plain);
-                            sample_row::<4>(&proj, Some(&fast), &src, y, vector);
-                        }
-                    }
+                    sample_row_n(n, &proj, None, &src, y, &mut plain);
+                    sample_row_n(n, &proj, Some(&fast), &src, y, &mut vector);
                     assert!(
                         plain == vector,
                         "{q:?} at {w}x{h}, row {y}, {n} x {n} samples"

@@ -88,7 +88,10 @@ pub(super) fn sample_row<const N: usize>(
     let t = m.t.map(|v| _mm256_set1_ps(v));
     let lane = _mm256_setr_ps(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0);
     let (w, h) = (src.w as i32, src.h as i32);
+    let (below_x, below_y) = (_mm256_set1_epi32(w - 1), _mm256_set1_epi32(h - 1));
+    let minus_one = _mm256_set1_epi32(-1);
     let limit = _mm256_set1_epi32(src.raw.len() as i32 - 3);
+    let width_px = _mm256_set1_epi32(w);
     let stride = _mm256_set1_epi32(w * 3);
     let three = _mm256_set1_epi32(3);
     let byte = _mm256_set1_epi32(0xff);
@@ -101,8 +104,8 @@ pub(super) fn sample_row<const N: usize>(
         let mut acc = [_mm256_setzero_ps(); 3];
         let mut inside = true;
         'samples: for i in 0..N {
+            let sx = _mm256_add_ps(xs, _mm256_set1_ps((i as f32 + 0.5) * step));
             for j in 0..N {
-                let sx = _mm256_add_ps(xs, _mm256_set1_ps((i as f32 + 0.5) * step));
                 let sy = _mm256_set1_ps(y as f32 + (j as f32 + 0.5) * step);
                 let mut u = _mm256_add_ps(
                     _mm256_add_ps(_mm256_mul_ps(t[0], sx), _mm256_mul_ps(t[1], sy)),
@@ -127,12 +130,12 @@ pub(super) fn sample_row<const N: usize>(
                 // the bottom-right neighbour within the image.
                 let ok = _mm256_and_si256(
                     _mm256_and_si256(
-                        _mm256_cmpgt_epi32(xi, _mm256_set1_epi32(-1)),
-                        _mm256_cmpgt_epi32(yi, _mm256_set1_epi32(-1)),
+                        _mm256_cmpgt_epi32(xi, minus_one),
+                        _mm256_cmpgt_epi32(yi, minus_one),
                     ),
                     _mm256_and_si256(
-                        _mm256_cmpgt_epi32(_mm256_set1_epi32(w - 1), xi),
-                        _mm256_cmpgt_epi32(_mm256_set1_epi32(h - 1), yi),
+                        _mm256_cmpgt_epi32(below_x, xi),
+                        _mm256_cmpgt_epi32(below_y, yi),
                     ),
                 );
                 if _mm256_movemask_epi8(ok) != -1 {
@@ -140,7 +143,7 @@ pub(super) fn sample_row<const N: usize>(
                     break 'samples;
                 }
                 let top = _mm256_mullo_epi32(
-                    _mm256_add_epi32(_mm256_mullo_epi32(yi, _mm256_set1_epi32(w)), xi),
+                    _mm256_add_epi32(_mm256_mullo_epi32(yi, width_px), xi),
                     three,
                 );
                 let bottom = _mm256_add_epi32(top, stride);
