@@ -324,6 +324,70 @@ fn fused_activations_compute_what_the_exported_models_compute() {
     assert!(diff < 1e-5, "classifier probabilities moved by {diff}");
 }
 
+/// Runs one model file on `input` with tract's depthwise convolutions and with
+/// [`kitascan::ocr::fuse::depthwise`]'s (hard-swish fused in both): the number replaced and both
+/// outputs.
+fn depthwise_against_tracts(file: &str, input: &Tensor) -> (usize, Vec<f32>, Vec<f32>) {
+    let path = common::models_dir().join(file);
+    let mut typed = tract_onnx::onnx()
+        .with_ignore_value_info(true)
+        .model_for_path(&path)
+        .and_then(|m| m.with_input_fact(0, f32::fact(input.shape()).into()))
+        .and_then(|m| m.into_typed())
+        .and_then(|m| m.into_decluttered())
+        .expect("the model types");
+    kitascan::ocr::fuse::hard_swish(&mut typed).expect("fuse");
+    let mut replaced = typed.clone();
+    let n = kitascan::ocr::fuse::depthwise(&mut replaced).expect("depthwise");
+    let run = |m: TypedModel| -> Vec<f32> {
+        let plan = m
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .expect("plan");
+        let out = plan.run(tvec!(input.clone().into())).expect("run");
+        out[0]
+            .to_plain_array_view::<f32>()
+            .expect("f32")
+            .iter()
+            .copied()
+            .collect()
+    };
+    (n, run(typed), run(replaced))
+}
+
+#[test]
+fn depthwise_convolutions_compute_tracts_own_numbers() {
+    // Every depthwise convolution of the three models is replaced, and every output is the
+    // number tract computes: the same sums in the same order.
+    let img = line("2C21HB0016AT", 30.0, 4);
+    let strip = image::imageops::resize(
+        &img,
+        48 * img.width() / img.height(),
+        48,
+        image::imageops::FilterType::Triangle,
+    );
+    for (file, input, count) in [
+        ("ch_PP-OCRv4_rec_infer.onnx", as_input(&strip, 48, 320), 14),
+        ("ch_PP-OCRv4_det_infer.onnx", as_input(&img, 64, 480), 14),
+        (
+            "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+            as_input(&strip, 48, 192),
+            11,
+        ),
+    ] {
+        let (n, want, got) = depthwise_against_tracts(file, &input);
+        assert_eq!(n, count, "{file}: depthwise convolutions replaced");
+        assert_eq!(want.len(), got.len(), "{file}");
+        let differ = want.iter().zip(&got).filter(|(w, g)| w != g).count();
+        assert_eq!(
+            differ,
+            0,
+            "{file}: {differ} of {} outputs differ",
+            want.len()
+        );
+    }
+}
+
 #[test]
 fn threads_asking_for_one_new_shape_at_once_compile_it_once_and_share_the_plan() {
     use kitascan::ocr::model::OnnxModel;

@@ -15,6 +15,11 @@
 //! [`keep_classes`] cuts a classifier head (`softmax(x W + b)`) down to the classes a reader can
 //! use: PP-OCR's recogniser scores 6625 classes, nearly all of them Chinese, at every time step
 //! of every line, and a permit prints about 200 of them (Latin letters, digits, punctuation).
+//!
+//! [`depthwise()`] puts [`depthwise::Depthwise`] in place of tract's depthwise convolutions: the
+//! same sums, with the borders and strides of the recogniser's small maps vectorised.
+
+pub mod depthwise;
 
 use anyhow::{Context, bail};
 use tract_onnx::prelude::*;
@@ -27,6 +32,8 @@ use tract_onnx::tract_core::ops::element_wise::{ElementWiseMiniOp, ElementWiseOp
 use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::math::{self, Add, Max, Min, Mul};
 use tract_onnx::tract_core::ops::nn::{self, Softmax};
+
+pub use depthwise::depthwise;
 
 /// Replaces every written-out hard-swish of `model` (typed and decluttered) by one op, and
 /// returns how many it replaced. With a scalar scale, the scalar affines PP-LCNet puts on either

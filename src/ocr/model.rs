@@ -205,6 +205,12 @@ impl OnnxModel {
             .map_err(|e| self.error(e))?;
         let fused = super::fuse::hard_swish(&mut typed).map_err(|e| self.error(e))?;
         tracing::debug!(model = %self.name, fused, "hard-swish activations fused");
+        // `KITASCAN_TRACT_DEPTHWISE=1` keeps tract's own depthwise convolutions, to compare the
+        // two (they compute the same numbers; BENCHMARKS.md has the times).
+        if std::env::var_os("KITASCAN_TRACT_DEPTHWISE").is_none() {
+            let replaced = super::fuse::depthwise(&mut typed).map_err(|e| self.error(e))?;
+            tracing::debug!(model = %self.name, replaced, "depthwise convolutions replaced");
+        }
         if let Some(classes) = &self.classes {
             let cut = super::fuse::keep_classes(&mut typed, classes).map_err(|e| self.error(e))?;
             tracing::debug!(model = %self.name, cut, kept = classes.len(), "output classes cut");
