@@ -236,33 +236,40 @@ fn a_pool_of_threads_reads_the_same_lines_as_one_thread() {
     assert!((one[0].confidence - two[0].confidence).abs() < 1e-3);
 }
 
-/// Runs one model file on `input` as exported and with its hard-swish activations fused:
-/// the number fused and the largest difference between the two outputs.
-fn fused_against_exported(file: &str, input: &Tensor) -> (usize, f32, Vec<f32>, Vec<f32>) {
+/// One model file typed and decluttered for inputs of `input`'s shape.
+fn decluttered(file: &str, input: &Tensor) -> TypedModel {
     let path = common::models_dir().join(file);
-    let typed = tract_onnx::onnx()
+    tract_onnx::onnx()
         .with_ignore_value_info(true)
         .model_for_path(&path)
         .and_then(|m| m.with_input_fact(0, f32::fact(input.shape()).into()))
         .and_then(|m| m.into_typed())
         .and_then(|m| m.into_decluttered())
-        .expect("the model types");
+        .expect("the model types")
+}
+
+/// `m` optimised and run on `input`: its first output's values.
+fn run(m: TypedModel, input: &Tensor) -> Vec<f32> {
+    let plan = m
+        .into_optimized()
+        .and_then(|m| m.into_runnable())
+        .expect("plan");
+    let out = plan.run(tvec!(input.clone().into())).expect("run");
+    out[0]
+        .to_plain_array_view::<f32>()
+        .expect("f32")
+        .iter()
+        .copied()
+        .collect()
+}
+
+/// Runs one model file on `input` as exported and with its hard-swish activations fused:
+/// the number fused and the largest difference between the two outputs.
+fn fused_against_exported(file: &str, input: &Tensor) -> (usize, f32, Vec<f32>, Vec<f32>) {
+    let typed = decluttered(file, input);
     let mut fused = typed.clone();
     let n = kitascan::ocr::fuse::hard_swish(&mut fused).expect("fuse");
-    let run = |m: TypedModel| -> Vec<f32> {
-        let plan = m
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .expect("plan");
-        let out = plan.run(tvec!(input.clone().into())).expect("run");
-        out[0]
-            .to_plain_array_view::<f32>()
-            .expect("f32")
-            .iter()
-            .copied()
-            .collect()
-    };
-    let (want, got) = (run(typed), run(fused));
+    let (want, got) = (run(typed, input), run(fused, input));
     let diff = want
         .iter()
         .zip(&got)
@@ -328,31 +335,11 @@ fn fused_activations_compute_what_the_exported_models_compute() {
 /// [`kitascan::ocr::fuse::depthwise`]'s (hard-swish fused in both): the number replaced and both
 /// outputs.
 fn depthwise_against_tracts(file: &str, input: &Tensor) -> (usize, Vec<f32>, Vec<f32>) {
-    let path = common::models_dir().join(file);
-    let mut typed = tract_onnx::onnx()
-        .with_ignore_value_info(true)
-        .model_for_path(&path)
-        .and_then(|m| m.with_input_fact(0, f32::fact(input.shape()).into()))
-        .and_then(|m| m.into_typed())
-        .and_then(|m| m.into_decluttered())
-        .expect("the model types");
+    let mut typed = decluttered(file, input);
     kitascan::ocr::fuse::hard_swish(&mut typed).expect("fuse");
     let mut replaced = typed.clone();
     let n = kitascan::ocr::fuse::depthwise(&mut replaced).expect("depthwise");
-    let run = |m: TypedModel| -> Vec<f32> {
-        let plan = m
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .expect("plan");
-        let out = plan.run(tvec!(input.clone().into())).expect("run");
-        out[0]
-            .to_plain_array_view::<f32>()
-            .expect("f32")
-            .iter()
-            .copied()
-            .collect()
-    };
-    (n, run(typed), run(replaced))
+    (n, run(typed, input), run(replaced, input))
 }
 
 #[test]

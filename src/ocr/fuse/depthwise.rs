@@ -309,9 +309,6 @@ impl TypedOp for Depthwise {
 /// `sw` phases (padded column `j * sw + p` is column `j` of phase `p`), so that a tap's inputs
 /// along an output row are contiguous whatever the stride.
 struct Geometry {
-    kh: usize,
-    kw: usize,
-    sh: usize,
     sw: usize,
     pad_top: usize,
     pad_left: usize,
@@ -322,24 +319,33 @@ struct Geometry {
     rows: usize,
     /// Columns of one phase.
     phase_w: usize,
+    /// Scratch values between one output row's inputs and the next's.
+    row_step: usize,
+    /// Where each tap (row-major) of output row 0 reads its first input in the scratch buffer:
+    /// the same for every plane of a call.
+    starts: Vec<usize>,
 }
 
 impl Geometry {
     fn new(op: &Depthwise, [h, w]: [usize; 2], [ho, wo]: [usize; 2]) -> Self {
         let [kh, kw] = op.kernel_hw;
         let [sh, sw] = op.strides;
+        let rows = (ho - 1) * sh + kh;
+        let phase_w = wo + (kw - 1) / sw;
+        let starts = (0..kh)
+            .flat_map(|ky| (0..kw).map(move |kx| ((kx % sw) * rows + ky) * phase_w + kx / sw))
+            .collect();
         Self {
-            kh,
-            kw,
-            sh,
             sw,
             pad_top: op.pad_before[0],
             pad_left: op.pad_before[1],
             h,
             w,
             wo,
-            rows: (ho - 1) * sh + kh,
-            phase_w: wo + (kw - 1) / sw,
+            rows,
+            phase_w,
+            row_step: sh * phase_w,
+            starts,
         }
     }
 
@@ -347,22 +353,12 @@ impl Geometry {
     fn scratch_len(&self) -> usize {
         self.sw * self.rows * self.phase_w + TAIL
     }
-
-    /// Where tap `(ky, kx)` of output row 0 reads its first input in the scratch buffer.
-    fn tap_start(&self, ky: usize, kx: usize) -> usize {
-        ((kx % self.sw) * self.rows + ky) * self.phase_w + kx / self.sw
-    }
 }
 
 /// One channel: `x` (`h * w`) into `out` (`ho * wo`).
 fn plane(geo: &Geometry, x: &[f32], taps: &[f32], bias: f32, out: &mut [f32], scratch: &mut [f32]) {
     fill_scratch(geo, x, scratch);
-    let starts: Vec<usize> = (0..geo.kh)
-        .flat_map(|ky| (0..geo.kw).map(move |kx| (ky, kx)))
-        .map(|(ky, kx)| geo.tap_start(ky, kx))
-        .collect();
-    let row_step = geo.sh * geo.phase_w;
-    taps_plane(scratch, row_step, &starts, taps, bias, geo.wo, out);
+    taps_plane(geo, scratch, taps, bias, out);
 }
 
 /// The padded, phase-split plane of `x` in `scratch`.
@@ -408,59 +404,35 @@ fn fill_scratch(geo: &Geometry, x: &[f32], scratch: &mut [f32]) {
     }
 }
 
-/// The outputs of one plane, `wo` a row: `out[oy * wo + ox] = bias + sum over taps t of
+/// The outputs of one plane, `geo.wo` a row: `out[oy * wo + ox] = bias + sum over taps t of
 /// taps[t] * scratch[oy * row_step + starts[t] + ox]`, in the widest vectors the CPU has (the
 /// same arithmetic in every variant).
-fn taps_plane(
-    scratch: &[f32],
-    row_step: usize,
-    starts: &[usize],
-    taps: &[f32],
-    bias: f32,
-    wo: usize,
-    out: &mut [f32],
-) {
+fn taps_plane(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512f") {
         // SAFETY: the CPU has AVX-512F, checked just above.
-        unsafe { taps_plane_avx512(scratch, row_step, starts, taps, bias, wo, out) };
+        unsafe { taps_plane_avx512(geo, scratch, taps, bias, out) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { taps_plane_avx2(scratch, row_step, starts, taps, bias, wo, out) };
+        unsafe { taps_plane_avx2(geo, scratch, taps, bias, out) };
         return;
     }
-    taps_plane_body(scratch, row_step, starts, taps, bias, wo, out)
+    taps_plane_body(geo, scratch, taps, bias, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn taps_plane_avx2(
-    scratch: &[f32],
-    row_step: usize,
-    starts: &[usize],
-    taps: &[f32],
-    bias: f32,
-    wo: usize,
-    out: &mut [f32],
-) {
-    taps_plane_body(scratch, row_step, starts, taps, bias, wo, out)
+fn taps_plane_avx2(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
+    taps_plane_body(geo, scratch, taps, bias, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn taps_plane_avx512(
-    scratch: &[f32],
-    row_step: usize,
-    starts: &[usize],
-    taps: &[f32],
-    bias: f32,
-    wo: usize,
-    out: &mut [f32],
-) {
-    taps_plane_body(scratch, row_step, starts, taps, bias, wo, out)
+fn taps_plane_avx512(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
+    taps_plane_body(geo, scratch, taps, bias, out)
 }
 
 /// Outputs a block along one row: four AVX-512 or eight AVX2 accumulators, independent chains
@@ -474,15 +446,9 @@ const TAIL: usize = 16;
 const ROWS: usize = 4;
 
 #[inline(always)]
-fn taps_plane_body(
-    scratch: &[f32],
-    row_step: usize,
-    starts: &[usize],
-    taps: &[f32],
-    bias: f32,
-    wo: usize,
-    out: &mut [f32],
-) {
+fn taps_plane_body(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
+    let &Geometry { wo, row_step, .. } = geo;
+    let starts = &geo.starts[..];
     let ho = out.len() / wo;
     let mut ox = 0;
     while ox + BLOCK <= wo {
