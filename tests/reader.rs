@@ -191,3 +191,49 @@ fn paths_on_standard_input_are_answered_one_by_one_in_order() {
     let status = child.wait().expect("exits at the end of its input");
     assert!(!status.success(), "one of the files was unreadable");
 }
+
+/// A scanned permit laid on its side (both ways) is turned before its only detection, reads
+/// every field, and ends up exactly as the reader without the guess leaves it; an upright page
+/// wrongly guessed sideways also ends up exactly as without the guess.
+#[test]
+fn a_page_on_its_side_is_turned_first_and_a_wrong_guess_changes_nothing() {
+    use kitascan::kitas::locate::{orient, orient_guessing};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (info, file) = golden_permit(dir.path(), "scan.png");
+    let page = image::open(&file).expect("the scan").to_rgb8();
+    let engine = common::engine();
+    let same = |a: &kitascan::kitas::locate::Upright, b: &kitascan::kitas::locate::Upright| {
+        a.quarters == b.quarters && a.boxes == b.boxes && a.page == b.page
+    };
+    for (turned, want_quarters) in [
+        (image::imageops::rotate90(&page), 3),
+        (image::imageops::rotate270(&page), 1),
+    ] {
+        let measured = orient(&engine, turned.clone()).expect("orient");
+        assert_eq!(measured.quarters, want_quarters);
+        let unguessed = orient_guessing(&engine, turned.clone(), false).expect("orient");
+        assert!(same(&measured, &unguessed), "as without the guess");
+        // Written out and read through the command: every field of the truth.
+        let path = dir.path().join(format!("turned-{want_quarters}.png"));
+        turned.save(&path).expect("save");
+        let out = kitascan(&["scan", path.to_str().expect("utf-8")]);
+        let line = &json_lines(&out)[0];
+        for (key, want) in info.truth.fields() {
+            if FieldName::from_key(key).is_some_and(FieldName::is_glair) {
+                assert_eq!(
+                    line["read"][key]["value"],
+                    want,
+                    "{key} of {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    let upright = orient_guessing(&engine, page.clone(), false).expect("orient");
+    assert_eq!(upright.quarters, 0);
+    let wrongly_guessed = orient_guessing(&engine, page, true).expect("orient");
+    assert!(
+        same(&upright, &wrongly_guessed),
+        "a wrong guess changes nothing"
+    );
+}

@@ -19,6 +19,7 @@ use image::{GrayImage, Luma, RgbImage, imageops};
 use imageproc::contrast::otsu_level;
 use imageproc::region_labelling::{Connectivity, connected_components};
 
+use super::direction::Direction;
 use crate::geometry::{Point, Quad, convex_hull, dist};
 use crate::ocr::{Engine, OcrError, crop};
 
@@ -429,21 +430,66 @@ fn vote_is_clear(votes: &[crate::ocr::Orientation]) -> bool {
 /// Turns a page upright, decided from its text: detection boxes mostly taller than wide mean the
 /// text runs vertically (a quarter turn, then detection again); then the angle classifier's vote
 /// over the longest lines, weighted by length, decides between upright and upside down.
+///
+/// A page whose pixels clearly show lines running down it ([`Direction`]) is turned before its
+/// first detection, so it needs one pass, not two. Should the boxes on the turned page stand
+/// taller than wide after all, the page is turned back and read as it would have been without
+/// the guess: detected as it came, and kept so unless its boxes stand tall there too.
 pub fn orient(engine: &Engine, page: RgbImage) -> Result<Upright, OcrError> {
     let started = Instant::now();
-    let boxes = engine.detect(&page)?.boxes;
-    let (mut wide, mut tall) = (0.0f32, 0.0f32);
-    for q in &boxes {
-        let (w, h) = crop::quad_size(q);
-        if w >= h { wide += w } else { tall += h }
-    }
-    let (quarters, page, boxes) = if tall > wide {
+    let direction = Direction::of(&page);
+    tracing::debug!(
+        across = direction.across,
+        down = direction.down,
+        "page direction"
+    );
+    orient_from(engine, page, direction.sideways(), started)
+}
+
+/// [`orient`] with the guess given: whether to turn the page a quarter before detecting its
+/// lines. A wrong guess costs time, never the reading (tests hold the two to the same result).
+pub fn orient_guessing(
+    engine: &Engine,
+    page: RgbImage,
+    sideways: bool,
+) -> Result<Upright, OcrError> {
+    orient_from(engine, page, sideways, Instant::now())
+}
+
+fn orient_from(
+    engine: &Engine,
+    page: RgbImage,
+    sideways: bool,
+    started: Instant,
+) -> Result<Upright, OcrError> {
+    let (quarters, page, boxes) = if sideways {
         let turned = imageops::rotate90(&page);
         drop(page);
-        let boxes = engine.detect(&turned)?.boxes;
-        (1u8, turned, boxes)
+        let turned_boxes = engine.detect(&turned)?.boxes;
+        if !stand_tall(&turned_boxes) {
+            (1u8, turned, turned_boxes)
+        } else {
+            tracing::debug!("sideways guess contradicted by the detector");
+            // rotate270 undoes rotate90 pixel for pixel.
+            let page = imageops::rotate270(&turned);
+            drop(turned);
+            let boxes = engine.detect(&page)?.boxes;
+            if stand_tall(&boxes) {
+                (1u8, imageops::rotate90(&page), turned_boxes)
+            } else {
+                (0u8, page, boxes)
+            }
+        }
     } else {
-        (0u8, page, boxes)
+        let boxes = engine.detect(&page)?.boxes;
+        if stand_tall(&boxes) {
+            let turned = imageops::rotate90(&page);
+            drop(page);
+            let boxes = engine.detect(&turned)?.boxes;
+            (1u8, turned, boxes)
+        } else {
+            (0u8, page, boxes)
+        }
     };
     let detect_time = started.elapsed();
     let started = Instant::now();
@@ -495,6 +541,16 @@ pub fn orient(engine: &Engine, page: RgbImage) -> Result<Upright, OcrError> {
         detect_time,
         classify_time,
     })
+}
+
+/// Whether a page's boxes, summed by their long sides, stand more tall than lie wide.
+fn stand_tall(boxes: &[Quad]) -> bool {
+    let (mut wide, mut tall) = (0.0f32, 0.0f32);
+    for q in boxes {
+        let (w, h) = crop::quad_size(q);
+        if w >= h { wide += w } else { tall += h }
+    }
+    tall > wide
 }
 
 /// The page turned by `quarters` quarter turns clockwise.

@@ -18,6 +18,7 @@
 //! formats in [`crate::wire`] map it to the GLAIR and Verihubs responses.
 
 mod crops;
+mod direction;
 pub mod extract;
 pub mod fields;
 mod glyphs;
