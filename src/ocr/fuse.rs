@@ -19,6 +19,86 @@
 //! [`depthwise()`] puts [`depthwise::Depthwise`] in place of tract's depthwise convolutions: the
 //! same sums, with the borders and strides of the recogniser's small maps vectorised.
 
+/// The vector widths the element-wise and depthwise kernels are compiled for. An `Isa` is only
+/// made for a width the CPU runs ([`Isa::widest`], [`Isa::available`]), which is what makes
+/// calling a kernel compiled for it sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Isa(Width);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Width {
+    /// No `target_feature`: the build's own baseline (the Pi's NEON, x86-64's SSE2).
+    Baseline,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// Every width this CPU runs, the baseline first.
+    pub fn available() -> Vec<Isa> {
+        #[allow(unused_mut)] // Only x86-64 adds to it.
+        let mut widths = vec![Isa(Width::Baseline)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                widths.push(Isa(Width::Avx2));
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                widths.push(Isa(Width::Avx512));
+            }
+        }
+        widths
+    }
+
+    /// The widest this CPU runs (std caches the CPU's features, so this is cheap).
+    pub fn widest() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Isa(Width::Avx512);
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Isa(Width::Avx2);
+            }
+        }
+        Isa(Width::Baseline)
+    }
+}
+
+/// `fn $name(isa: Isa, args...)`, which runs the `#[inline(always)]` function `$body(args...)`
+/// compiled for `isa`'s vectors: one copy of the body per width, the same arithmetic in each
+/// (the bodies use no fused multiply-adds, so every width gives the same bits).
+macro_rules! per_isa {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:ident) => {
+        $(#[$m])*
+        $vis fn $name(isa: $crate::ocr::fuse::Isa, $($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx512f")]
+                fn avx512($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                match isa.0 {
+                    // SAFETY: an `Isa` of a width is only made where the CPU runs it.
+                    $crate::ocr::fuse::Width::Avx2 => return unsafe { avx2($($arg),*) },
+                    // SAFETY: as above.
+                    $crate::ocr::fuse::Width::Avx512 => return unsafe { avx512($($arg),*) },
+                    $crate::ocr::fuse::Width::Baseline => {}
+                }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = isa;
+            $body($($arg),*)
+        }
+    };
+}
+
 pub mod depthwise;
 
 use anyhow::{Context, bail};
@@ -98,10 +178,11 @@ impl ElementWiseMiniOp for AffineHardSwish {
         let &Self { a, b, c, d } = self;
         let values = plain.as_slice_mut::<f32>()?;
         let len = values.len();
+        let isa = Isa::widest();
         // Split over the threads of the plan's executor when there are enough values (each
         // value on its own: the result does not depend on the split).
         tract_linalg::multithread::par_chunks_mut(values, 1, len, |_, chunk| {
-            affine_hard_swish(chunk, [a, b, c, d]);
+            affine_hard_swish(isa, chunk, [a, b, c, d]);
             Ok(())
         })
     }
@@ -111,34 +192,9 @@ impl ElementWiseMiniOp for AffineHardSwish {
     }
 }
 
-/// `c * hard_swish(a * x + b) + d` over `values` in place, in the widest vectors the CPU has: the
-/// same arithmetic in every variant (no fused multiply-adds), so the same results.
-fn affine_hard_swish(values: &mut [f32], k: [f32; 4]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512F, checked just above.
-        unsafe { affine_hard_swish_avx512(values, k) };
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { affine_hard_swish_avx2(values, k) };
-        return;
-    }
-    affine_hard_swish_body(values, k)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn affine_hard_swish_avx2(values: &mut [f32], k: [f32; 4]) {
-    affine_hard_swish_body(values, k)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn affine_hard_swish_avx512(values: &mut [f32], k: [f32; 4]) {
-    affine_hard_swish_body(values, k)
+per_isa! {
+    /// `c * hard_swish(a * x + b) + d` over `values` in place, in `isa`'s vectors.
+    fn affine_hard_swish(values: &mut [f32], k: [f32; 4]) => affine_hard_swish_body
 }
 
 #[inline(always)]
@@ -459,39 +515,19 @@ mod tests {
         let k = [1.7, -0.3, 0.9, 0.05];
         let mut plain = xs.clone();
         affine_hard_swish_body(&mut plain, k);
-        #[cfg(target_arch = "x86_64")]
-        for (name, feature) in [
-            ("avx2", is_x86_feature_detected!("avx2")),
-            ("avx512f", is_x86_feature_detected!("avx512f")),
-        ] {
-            if !feature {
-                continue;
-            }
+        assert!(Isa::available().contains(&Isa::widest()));
+        for isa in Isa::available() {
             let mut got = xs.clone();
-            // SAFETY: the CPU has the feature, checked just above.
-            unsafe {
-                match name {
-                    "avx2" => affine_hard_swish_avx2(&mut got, k),
-                    _ => affine_hard_swish_avx512(&mut got, k),
-                }
-            }
+            affine_hard_swish(isa, &mut got, k);
             for (i, (a, b)) in plain.iter().zip(&got).enumerate() {
                 assert_eq!(
                     a.to_bits(),
                     b.to_bits(),
-                    "{name} at {}: {a} against {b}",
+                    "{isa:?} at {}: {a} against {b}",
                     xs[i]
                 );
             }
         }
-        let mut dispatched = xs.clone();
-        affine_hard_swish(&mut dispatched, k);
-        assert!(
-            plain
-                .iter()
-                .zip(&dispatched)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        );
         // And they are the activation: c * hard_swish(a * x + b) + d, zero below the clip.
         for (x, v) in xs.iter().zip(&plain) {
             let z = 1.7 * x - 0.3;

@@ -14,6 +14,8 @@
 
 use std::sync::Arc;
 
+use super::Isa;
+
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat, PaddingSpec};
@@ -192,8 +194,20 @@ impl Depthwise {
         Ok(out)
     }
 
-    /// The convolution of an NCHW `input` (`n * channels * h * w` values) into `output`.
-    pub fn run(&self, input: &[f32], [h, w]: [usize; 2], output: &mut [f32]) -> TractResult<()> {
+    /// The convolution of an NCHW `input` (`n * channels * h * w` values) into `output`, in the
+    /// widest vectors the CPU has.
+    pub fn run(&self, input: &[f32], hw: [usize; 2], output: &mut [f32]) -> TractResult<()> {
+        self.run_in(Isa::widest(), input, hw, output)
+    }
+
+    /// [`Depthwise::run`] in `isa`'s vectors (every width gives the same bits).
+    fn run_in(
+        &self,
+        isa: Isa,
+        input: &[f32],
+        [h, w]: [usize; 2],
+        output: &mut [f32],
+    ) -> TractResult<()> {
         let Some([ho, wo]) = self.output_hw(h, w) else {
             bail!("depthwise: a {h}x{w} map is smaller than the kernel");
         };
@@ -223,6 +237,7 @@ impl Depthwise {
                     let p = first + k;
                     let c = p % self.channels;
                     plane(
+                        isa,
                         &geo,
                         &input[p * plane_in..(p + 1) * plane_in],
                         &self.kernel[c * taps..(c + 1) * taps],
@@ -356,9 +371,17 @@ impl Geometry {
 }
 
 /// One channel: `x` (`h * w`) into `out` (`ho * wo`).
-fn plane(geo: &Geometry, x: &[f32], taps: &[f32], bias: f32, out: &mut [f32], scratch: &mut [f32]) {
+fn plane(
+    isa: Isa,
+    geo: &Geometry,
+    x: &[f32],
+    taps: &[f32],
+    bias: f32,
+    out: &mut [f32],
+    scratch: &mut [f32],
+) {
     fill_scratch(geo, x, scratch);
-    taps_plane(geo, scratch, taps, bias, out);
+    taps_plane(isa, geo, scratch, taps, bias, out);
 }
 
 /// The padded, phase-split plane of `x` in `scratch`.
@@ -404,35 +427,16 @@ fn fill_scratch(geo: &Geometry, x: &[f32], scratch: &mut [f32]) {
     }
 }
 
-/// The outputs of one plane, `geo.wo` a row: `out[oy * wo + ox] = bias + sum over taps t of
-/// taps[t] * scratch[oy * row_step + starts[t] + ox]`, in the widest vectors the CPU has (the
-/// same arithmetic in every variant).
-fn taps_plane(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512F, checked just above.
-        unsafe { taps_plane_avx512(geo, scratch, taps, bias, out) };
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { taps_plane_avx2(geo, scratch, taps, bias, out) };
-        return;
-    }
-    taps_plane_body(geo, scratch, taps, bias, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn taps_plane_avx2(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
-    taps_plane_body(geo, scratch, taps, bias, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn taps_plane_avx512(geo: &Geometry, scratch: &[f32], taps: &[f32], bias: f32, out: &mut [f32]) {
-    taps_plane_body(geo, scratch, taps, bias, out)
+per_isa! {
+    /// The outputs of one plane, `geo.wo` a row: `out[oy * wo + ox] = bias + sum over taps t of
+    /// taps[t] * scratch[oy * row_step + starts[t] + ox]`, in `isa`'s vectors.
+    fn taps_plane(
+        geo: &Geometry,
+        scratch: &[f32],
+        taps: &[f32],
+        bias: f32,
+        out: &mut [f32],
+    ) => taps_plane_body
 }
 
 /// Outputs a block along one row: four AVX-512 or eight AVX2 accumulators, independent chains
@@ -567,10 +571,15 @@ mod tests {
                     };
                     let n = 2;
                     let x = values(n * channels * h * w, (h * w) as u32);
-                    let mut got = vec![f32::NAN; n * channels * ho * wo];
-                    op.run(&x, [h, w], &mut got).unwrap();
                     let want = reference(&op, &x, n, [h, w]);
-                    assert!(got == want, "{kh}x{kw} stride {strides:?} on {h}x{w}");
+                    for isa in Isa::available() {
+                        let mut got = vec![f32::NAN; n * channels * ho * wo];
+                        op.run_in(isa, &x, [h, w], &mut got).unwrap();
+                        assert!(
+                            got == want,
+                            "{isa:?}: {kh}x{kw} stride {strides:?} on {h}x{w}"
+                        );
+                    }
                     cases += 1;
                 }
             }
@@ -592,9 +601,11 @@ mod tests {
         for &(h, w) in &[(2, 2), (5, 9), (8, 33)] {
             let [ho, wo] = op.output_hw(h, w).unwrap();
             let x = values(2 * h * w, 9);
-            let mut got = vec![0.0; 2 * ho * wo];
-            op.run(&x, [h, w], &mut got).unwrap();
-            assert!(got == reference(&op, &x, 1, [h, w]), "{h}x{w}");
+            for isa in Isa::available() {
+                let mut got = vec![0.0; 2 * ho * wo];
+                op.run_in(isa, &x, [h, w], &mut got).unwrap();
+                assert!(got == reference(&op, &x, 1, [h, w]), "{isa:?}: {h}x{w}");
+            }
         }
         assert_eq!(op.output_hw(1, 1), None);
     }
