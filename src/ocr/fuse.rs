@@ -35,35 +35,47 @@ enum Width {
     Avx512,
 }
 
+impl Width {
+    /// Every width kitascan compiles kernels for, narrowest first.
+    const ALL: &[Width] = &[
+        Width::Baseline,
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx2,
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx512,
+    ];
+
+    /// Whether this CPU runs it (std caches the CPU's features, so this is cheap).
+    fn runs_here(self) -> bool {
+        match self {
+            Width::Baseline => true,
+            #[cfg(target_arch = "x86_64")]
+            Width::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Width::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+        }
+    }
+}
+
 impl Isa {
     /// Every width this CPU runs, the baseline first.
     pub fn available() -> Vec<Isa> {
-        #[allow(unused_mut)] // Only x86-64 adds to it.
-        let mut widths = vec![Isa(Width::Baseline)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                widths.push(Isa(Width::Avx2));
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                widths.push(Isa(Width::Avx512));
-            }
-        }
-        widths
+        Width::ALL
+            .iter()
+            .copied()
+            .filter(|w| w.runs_here())
+            .map(Isa)
+            .collect()
     }
 
-    /// The widest this CPU runs (std caches the CPU's features, so this is cheap).
+    /// The widest this CPU runs.
     pub fn widest() -> Isa {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Isa(Width::Avx512);
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Isa(Width::Avx2);
-            }
-        }
-        Isa(Width::Baseline)
+        Isa(Width::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|w| w.runs_here())
+            .unwrap_or(Width::Baseline))
     }
 }
 
