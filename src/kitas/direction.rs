@@ -89,7 +89,7 @@ fn score(
     let (mut weighted, mut total) = (0.0f64, 0.0f64);
     for y0 in (0..h.saturating_sub(win_h - 1)).step_by(win_h) {
         for x0 in (0..w.saturating_sub(win_w - 1)).step_by(win_w) {
-            let sums: Vec<f32> = (0..SHORT).map(|i| profile(x0, y0, i)).collect();
+            let sums: [f32; SHORT] = std::array::from_fn(|i| profile(x0, y0, i));
             let energy: f32 = sums.iter().sum();
             if energy <= 0.0 {
                 continue;
