@@ -60,6 +60,10 @@ pub struct ExtractParams {
     pub unlabelled: f32,
     /// Confidence factor for a value that does not have its field's shape.
     pub off_shape: f32,
+    /// An unlabelled line at least this many times the labels' median height is a heading
+    /// (the holder's name set large): body text varies by under 10% between lines of one
+    /// size, a heading is set a size or more larger.
+    pub heading: f32,
     /// Without a title, this many permit-only fields make the page a permit.
     pub permit_evidence: usize,
     /// Photo and signature search.
@@ -76,6 +80,7 @@ impl Default for ExtractParams {
             continuation_indent: 1.5,
             unlabelled: 0.9,
             off_shape: 0.5,
+            heading: 1.2,
             permit_evidence: 2,
             crops: CropParams::default(),
         }
@@ -111,6 +116,7 @@ pub fn extract_with(
     if let Some(s) = top {
         r.name_title(s);
     }
+    r.unlabelled_permit_number();
     let issue = r.issue_line(top);
     let kind = titles.kind;
     let (photo, sign) = match image {
@@ -229,6 +235,7 @@ impl<'a> Reader<'a> {
             let Some(m) = self.labels[s] else { continue };
             // An unreturned label still takes its value, so that no neighbour takes it.
             let done = match m.tag {
+                Key::Heading => true,
                 Key::Other => false,
                 Key::Birth => {
                     self.is_set(FieldName::PlaceOfBirth) || self.is_set(FieldName::DateOfBirth)
@@ -250,7 +257,7 @@ impl<'a> Reader<'a> {
             match m.tag {
                 Key::Birth => self.birth(&value, m.score),
                 Key::Field(name) => self.set_normalised(name, &value, m.score),
-                Key::Other => {}
+                Key::Other | Key::Heading => {}
             }
         }
     }
@@ -295,7 +302,7 @@ impl<'a> Reader<'a> {
         match key {
             Key::Birth => norm::place_and_date(&text).is_some() || norm::date(&text).is_some(),
             Key::Field(name) => normalised(name, &text).1,
-            Key::Other => true,
+            Key::Other | Key::Heading => true,
         }
     }
 
@@ -708,8 +715,20 @@ impl<'a> Reader<'a> {
         let header: Vec<usize> = (0..segs.len())
             .filter(|&s| self.free(s) && segs[s].cy() < limit)
             .collect();
+        self.office_block(&header);
+        // Some printouts set the office block lower down, under an `Issued by` heading or
+        // the signature: where the header held none of it, it is looked for on the whole page.
+        if !self.is_set(FieldName::OfficeName) && !self.is_set(FieldName::OfficeRegion) {
+            let page: Vec<usize> = (0..segs.len()).filter(|&s| self.free(s)).collect();
+            self.office_block(&page);
+        }
+    }
+
+    /// The office region, name and address among the segments `block`.
+    fn office_block(&mut self, block: &[usize]) {
+        let segs = &self.page.segs;
         let mut office = None;
-        for &s in &header {
+        for &s in block {
             let Some(m) = labels::header(&segs[s].chars) else {
                 continue;
             };
@@ -733,7 +752,7 @@ impl<'a> Reader<'a> {
             }
         }
         if let Some(o) = office {
-            self.office_address(o, &header);
+            self.office_address(o, block);
         }
     }
 
@@ -744,6 +763,9 @@ impl<'a> Reader<'a> {
             .iter()
             .copied()
             .filter(|&s| !self.used[s] && segs[s].bbox[1] >= segs[office].cy())
+            .filter(|&s| {
+                segs[s].bbox[0] < segs[office].bbox[2] && segs[s].bbox[2] > segs[office].bbox[0]
+            })
             .min_by(|&a, &b| segs[a].bbox[1].total_cmp(&segs[b].bbox[1]));
         let Some(s) = below.filter(|&s| looks_like_address(&segs[s].text())) else {
             return;
@@ -785,12 +807,63 @@ impl<'a> Reader<'a> {
                     && ((b[0] + b[2]) / 2.0 - centre).abs() <= h
             })
             .min_by(|&a, &b| segs[a].bbox[1].total_cmp(&segs[b].bbox[1]));
-        let Some(s) = s.filter(|&s| looks_like_name(&segs[s].text())) else {
+        let s = s
+            .filter(|&s| looks_like_name(&segs[s].text()))
+            .or_else(|| self.name_heading(title));
+        let Some(s) = s else {
             return;
         };
         if let Some(v) = self.whole(s) {
             let value = norm::text(&self.text(&v));
             self.set(FieldName::FullName, &v, value, self.p.unlabelled);
+            self.used[s] = true;
+        }
+    }
+
+    /// The holder's name set as a heading of its own, anywhere on the page: a free line of
+    /// two or more words of name characters, not words of the document's own wording, printed
+    /// larger than the labels ([`ExtractParams::heading`] times their median height); of
+    /// several, the nearest to the title.
+    fn name_heading(&self, title: usize) -> Option<usize> {
+        let segs = &self.page.segs;
+        let mut label_heights: Vec<f32> = (0..segs.len())
+            .filter(|&s| self.labels[s].is_some())
+            .map(|s| segs[s].height())
+            .collect();
+        label_heights.sort_by(f32::total_cmp);
+        let label_h = *label_heights.get(label_heights.len() / 2)?;
+        let t = segs[title].cy();
+        (0..segs.len())
+            .filter(|&s| self.free(s) && !self.claimed(s, None))
+            .filter(|&s| segs[s].height() >= self.p.heading * label_h)
+            .filter(|&s| {
+                let text = segs[s].text();
+                looks_like_name(&text)
+                    && text.split_whitespace().count() >= 2
+                    && !vocabulary::is_document_wording(&text)
+            })
+            .min_by(|&a, &b| (segs[a].cy() - t).abs().total_cmp(&(segs[b].cy() - t).abs()))
+    }
+
+    /// A permit number printed without a label (some cards): the one free segment of the
+    /// permit number's shape, read only once the page is known to be a permit.
+    fn unlabelled_permit_number(&mut self) {
+        if self.is_set(FieldName::PermitNumber) {
+            return;
+        }
+        let found: Vec<usize> = (0..self.page.segs.len())
+            .filter(|&s| self.free(s))
+            .filter(|&s| {
+                let text = self.page.segs[s].text();
+                let squeezed = text.chars().filter(|c| c.is_alphanumeric()).count();
+                (10..=12).contains(&squeezed) && normalised(FieldName::PermitNumber, &text).1
+            })
+            .collect();
+        let &[s] = found.as_slice() else { return };
+        if let Some(v) = self.whole(s) {
+            let raw = self.glyph_text(&v, true);
+            let (value, _) = normalised(FieldName::PermitNumber, &raw);
+            self.set(FieldName::PermitNumber, &v, value, self.p.unlabelled);
             self.used[s] = true;
         }
     }
@@ -1049,6 +1122,103 @@ mod tests {
         let issued = r.field(FieldName::IssuedDate);
         assert_eq!(issued.value_original, "Pangkalpinang, 16-07-2019");
         assert!(r.field(FieldName::GuarantorName).polygon.is_empty());
+    }
+
+    /// `line` set `h` pixels high (a heading), its characters as wide as they are tall.
+    fn tall_line(text: &str, x: f32, y: f32, h: f32) -> TextLine {
+        let mut l = line(text, x, y);
+        let k = h / H;
+        for c in &mut l.chars {
+            c.span = [c.span[0] * k, c.span[1] * k];
+        }
+        let w = (text.chars().count() as f32 * W * k).max(1.0);
+        l.polygon = [[x, y], [x + w, y], [x + w, y + h], [x, y + h]];
+        l
+    }
+
+    /// A printout of another office's layout: English labels first, no name label (the name a
+    /// heading), the office block under the signature after an `Issued by` heading, separate
+    /// place and date of birth, a bilingual sex value.
+    fn printout_other_layout() -> Vec<TextLine> {
+        vec![
+            line("DIRECTORATE GENERAL OF IMMIGRATION", 250.0, 40.0),
+            line("ELECTRONIC LIMITED STAY PERMIT", 260.0, 80.0),
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 250.0, 104.0),
+            tall_line("MARIA ELENA GARCIA LOPEZ", 200.0, 150.0, 30.0),
+            line("Registration Number / No. Register", 100.0, 220.0),
+            line("2BTDE40112", 500.0, 220.0),
+            line("Stay Permit Number / No. Izin Tinggal", 100.0, 246.0),
+            line("2C24AB1234-A", 500.0, 246.0),
+            line("Place of Birth / Tempat Lahir", 100.0, 272.0),
+            line("MADRID", 500.0, 272.0),
+            line("Date of Birth / Tgl. Lahir", 100.0, 298.0),
+            line("17 MARET 1985", 500.0, 298.0),
+            line("Sex / Jenis Kelamin", 100.0, 324.0),
+            line("PEREMPUAN / FEMALE", 500.0, 324.0),
+            line("Travel Document No. / Nomor Paspor", 100.0, 350.0),
+            line("PA1234567", 500.0, 350.0),
+            line("Passport Expiration Date / Tanggal Habis Berlaku Paspor", 100.0, 376.0),
+            line("12-11-2031", 700.0, 376.0),
+            line("Citizenship / Kewarganegaraan", 100.0, 402.0),
+            line("SPANYOL", 500.0, 402.0),
+            line("Surabaya, 26 Januari 2024", 600.0, 600.0),
+            line("Issued by / Dikeluarkan oleh", 100.0, 700.0),
+            line("KANTOR WILAYAH JAWA TIMUR", 100.0, 726.0),
+            line("KANTOR IMIGRASI KELAS I TPI SURABAYA", 100.0, 752.0),
+            line("JL. RAYA JUANDA NO. 1 SIDOARJO", 100.0, 778.0),
+        ]
+    }
+
+    #[test]
+    fn another_layout_reads_by_lexicon_heading_and_office_block() {
+        let r = extract(&printout_other_layout(), 0, None);
+        assert!(r.is_permit);
+        let want = [
+            (FieldName::FullName, "MARIA ELENA GARCIA LOPEZ"),
+            (FieldName::Niora, "2BTDE40112"),
+            (FieldName::PermitNumber, "2C24AB1234-A"),
+            (FieldName::PlaceOfBirth, "MADRID"),
+            (FieldName::DateOfBirth, "17-03-1985"),
+            (FieldName::Gender, "F"),
+            (FieldName::PassportNumber, "PA1234567"),
+            (FieldName::PassportExpiry, "12-11-2031"),
+            (FieldName::Nationality, "SPANYOL"),
+            (FieldName::IssuedPlace, "Surabaya"),
+            (FieldName::IssuedDate, "26-01-2024"),
+            (FieldName::OfficeRegion, "KANTOR WILAYAH JAWA TIMUR"),
+            (FieldName::OfficeName, "KANTOR IMIGRASI KELAS I TPI SURABAYA"),
+            (FieldName::OfficeAddress, "JL. RAYA JUANDA NO. 1 SIDOARJO"),
+        ];
+        for (name, v) in want {
+            assert_eq!(value(&r, name), v, "{}", name.as_str());
+        }
+        assert_eq!(r.field(FieldName::Gender).value_original, "PEREMPUAN / FEMALE");
+        // Without the heading's size the name line is not taken for a name.
+        let mut lines = printout_other_layout();
+        lines[3] = line("MARIA ELENA GARCIA LOPEZ", 200.0, 150.0);
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::FullName), "");
+    }
+
+    #[test]
+    fn a_card_number_without_a_label_is_read_once_the_page_is_a_permit() {
+        let lines = vec![
+            line("KARTU IZIN TINGGAL TERBATAS", 100.0, 20.0),
+            line("2C14JA0512AB", 100.0, 60.0),
+            line("NIORA : 3ATAA20536", 100.0, 90.0),
+            line("Nama : JOHN DOE", 100.0, 116.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::PermitNumber), "2C14JA0512AB");
+        // On a page that is not a permit nothing is read, shaped or not.
+        let lines = vec![
+            line("TOKO SERBA ADA", 100.0, 20.0),
+            line("2C14JA0512AB", 100.0, 60.0),
+            line("Nama : JOHN DOE", 100.0, 116.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert!(!r.is_permit);
+        assert_eq!(value(&r, FieldName::PermitNumber), "");
     }
 
     #[test]

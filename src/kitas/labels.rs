@@ -27,32 +27,55 @@ pub(crate) enum Key {
     /// labels of a passport page): known so that its value is not taken for a neighbour's, and
     /// so that it ends a wrapped address.
     Other,
+    /// A heading over lines found by what they say (`Issued by` over the office block): it
+    /// takes no value.
+    Heading,
 }
 
 use FieldName as F;
 
-/// Field labels, Indonesian and English, 2021-2023 and 2024+ printouts and old cards.
+/// The lexicon of field labels: for every field, the wordings Indonesian and English
+/// immigration documents use, from the printouts of both label generations and the old cards
+/// (`../shared/kitas-documents.md`, "Labels seen") and from the terms of ICAO Doc 9303 and of
+/// Indonesian immigration law (a passport is a *travel document*, *dokumen perjalanan*; a
+/// guarantor is a *sponsor*, *penjamin*; NIORA is *Nomor Induk Orang Asing*, the foreigner's
+/// registration number). Each wording also stands for its abbreviated and spelt-out forms
+/// ([`ABBREVIATIONS`]: `No.` / `Nomor` / `Number`, `Tgl.` / `Tanggal`, `s/d` / `sampai dengan`),
+/// and a label printed in both languages is matched in either order (`Nama / Name`,
+/// `Name / Nama`, see [`label`]). The README's field list prints this table.
 const LABELS: &[(Key, &[&str])] = &[
     (
         Key::Field(F::Niora),
-        &["NIORA", "No. Register", "Nomor Register", "No. Registrasi"],
+        &[
+            "NIORA",
+            "No. Register",
+            "No. Registrasi",
+            "Registration Number",
+            "Register Number",
+            "Nomor Induk Orang Asing",
+            "Foreigner Registration Number",
+            "Foreigner Identity Number",
+        ],
     ),
     (
         Key::Field(F::PermitNumber),
         &[
             "Permit Number",
-            "Permit No.",
-            "Stay Permit No.",
             "Stay Permit Number",
+            "Residence Permit Number",
             "No. Izin Tinggal",
-            "Nomor Izin Tinggal",
-            "Nomor Izin",
             "No. Izin",
-            "Nomor KITAS/KITAP",
-            "Nomor KITAS",
-            "Nomor KITAP",
+            "Izin Tinggal No.",
+            "No. KITAS/KITAP",
             "No. KITAS",
             "No. KITAP",
+            "KITAS Number",
+            "KITAP Number",
+            "KITAS/KITAP Number",
+            "No. ITAS",
+            "No. ITAP",
+            "ITAS Number",
+            "ITAP Number",
         ],
     ),
     (
@@ -61,7 +84,10 @@ const LABELS: &[(Key, &[&str])] = &[
             "Stay/Multiple Entries Permit Expiry",
             "Multiple Entries Permit Expiry",
             "Multiple Re-entry Permit Expiry",
+            "Multiple Re-entry Permit Valid Until",
+            "Multiple Re-entry Permit",
             "Izin Masuk Kembali Beberapa Kali s/d",
+            "Izin Masuk Kembali Beberapa Kali Berlaku s/d",
             "Izin Masuk Kembali Beberapa Kali",
         ],
     ),
@@ -71,7 +97,10 @@ const LABELS: &[(Key, &[&str])] = &[
             "Stay/Entries Permit Expiry",
             "Entries Permit Expiry",
             "Re-entry Permit Expiry",
+            "Re-entry Permit Valid Until",
+            "Re-entry Permit",
             "Izin Masuk Kembali s/d",
+            "Izin Masuk Kembali Berlaku s/d",
             "Izin Masuk Kembali",
         ],
     ),
@@ -79,36 +108,60 @@ const LABELS: &[(Key, &[&str])] = &[
         Key::Field(F::StayPermitIndex),
         &[
             "Stay Permit Index",
+            "Permit Index",
             "Indeks Izin Tinggal",
             "Indeks",
             "Index",
+            "Kode Izin Tinggal",
+            "Stay Permit Code",
         ],
     ),
     (
         Key::Field(F::FullName),
-        &["Full Name", "Name", "Nama", "Nama Lengkap"],
+        &[
+            "Full Name",
+            "Name",
+            "Nama",
+            "Nama Lengkap",
+            "Name of Holder",
+            "Holder's Name",
+            "Holder Name",
+            "Nama Pemegang",
+            "Nama Pemegang Izin",
+        ],
     ),
     (
         Key::Birth,
         &[
             "Place / Date of Birth",
             "Place and Date of Birth",
+            "Place, Date of Birth",
+            "Birth Place / Date",
             "Tempat/Tgl. Lahir",
-            "Tempat/Tanggal Lahir",
-            "Tempat dan Tanggal Lahir",
+            "Tempat dan Tgl. Lahir",
+            "Tempat, Tgl. Lahir",
         ],
+    ),
+    (
+        Key::Field(F::PlaceOfBirth),
+        &["Place of Birth", "Birth Place", "Tempat Lahir"],
+    ),
+    (
+        Key::Field(F::DateOfBirth),
+        &["Date of Birth", "Birth Date", "Tgl. Lahir"],
     ),
     (
         Key::Field(F::PassportNumber),
         &[
             "Passport Number",
-            "Passport No.",
             "No. Paspor",
-            "Nomor Paspor",
+            "No. Passport",
             "Travel Document Number",
-            "Nomor Dokumen Perjalanan/Paspor",
-            "Nomor Dokumen Perjalanan",
+            "Travel Document No.",
+            "No. Dokumen Perjalanan/Paspor",
             "No. Dokumen Perjalanan",
+            "No. Paspor/Dokumen Perjalanan",
+            "Passport/Travel Document Number",
         ],
     ),
     (
@@ -116,40 +169,115 @@ const LABELS: &[(Key, &[&str])] = &[
         &[
             "Passport Expiry",
             "Passport Expiry Date",
+            "Passport Expiration Date",
+            "Passport Expiration",
             "Passport Valid Until",
+            "Passport Validity",
+            "Date of Expiry of Passport",
+            "Passport Date of Expiry",
+            "Travel Document Expiry",
+            "Travel Document Expiry Date",
+            "Travel Document Valid Until",
             "Tgl. Habis Berlaku Paspor",
-            "Tanggal Habis Berlaku Paspor",
+            "Habis Berlaku Paspor",
             "Masa Berlaku Paspor",
+            "Paspor Berlaku s/d",
+            "Berlaku Paspor s/d",
+            "Tgl. Berakhir Paspor",
+            "Tgl. Habis Berlaku Dokumen Perjalanan",
+            "Masa Berlaku Dokumen Perjalanan",
+            "Dokumen Perjalanan Berlaku s/d",
         ],
     ),
     (
         Key::Field(F::Nationality),
-        &["Nationality", "Kewarganegaraan"],
+        &["Nationality", "Kewarganegaraan", "Kebangsaan", "Citizenship"],
     ),
-    (Key::Field(F::Gender), &["Gender", "Sex", "Jenis Kelamin"]),
-    (Key::Field(F::Address), &["Address", "Alamat"]),
-    (Key::Field(F::Occupation), &["Occupation", "Pekerjaan"]),
+    (
+        Key::Field(F::Gender),
+        &["Gender", "Sex", "Jenis Kelamin", "Kelamin"],
+    ),
+    (
+        Key::Field(F::Address),
+        &[
+            "Address",
+            "Alamat",
+            "Alamat di Indonesia",
+            "Address in Indonesia",
+            "Alamat Tinggal",
+            "Alamat Tempat Tinggal",
+            "Residential Address",
+            "Domicile",
+            "Domisili",
+        ],
+    ),
+    (
+        Key::Field(F::Occupation),
+        &["Occupation", "Pekerjaan", "Profession", "Profesi", "Job Title"],
+    ),
     (
         Key::Field(F::GuarantorName),
         &[
             "Guarantor Name",
             "Guarantor",
+            "Name of Guarantor",
             "Nama Penjamin",
             "Penjamin",
             "Sponsor",
             "Sponsor Name",
+            "Name of Sponsor",
+            "Nama Sponsor",
         ],
     ),
-    (Key::Field(F::Status), &["Status"]),
+    (
+        Key::Field(F::Status),
+        &["Status", "Status Izin Tinggal", "Stay Permit Status", "Permit Status"],
+    ),
     (
         Key::Field(F::PermitExpiry),
         &[
             "Berlaku s/d",
             "Berlaku Hingga",
             "Berlaku Sampai",
+            "Masa Berlaku",
+            "Masa Berlaku Izin Tinggal",
+            "Izin Tinggal Berlaku s/d",
+            "Tgl. Berakhir",
+            "Tgl. Habis Berlaku",
             "Valid Until",
+            "Valid Thru",
+            "Valid To",
             "Expired date",
             "Expiry Date",
+            "Expiration Date",
+            "Date of Expiry",
+            "Permit Expiry",
+            "Permit Expiry Date",
+            "Permit Valid Until",
+            "Stay Permit Expiry",
+            "Stay Permit Valid Until",
+        ],
+    ),
+    (
+        Key::Field(F::IssuedDate),
+        &[
+            "Date of Issue",
+            "Issue Date",
+            "Issued Date",
+            "Issued on",
+            "Tgl. Dikeluarkan",
+            "Tgl. Terbit",
+            "Tgl. Penerbitan",
+        ],
+    ),
+    (
+        Key::Field(F::IssuedPlace),
+        &[
+            "Place of Issue",
+            "Issued at",
+            "Tempat Dikeluarkan",
+            "Tempat Terbit",
+            "Tempat Penerbitan",
         ],
     ),
     (
@@ -158,7 +286,7 @@ const LABELS: &[(Key, &[&str])] = &[
             "Visa Index",
             "Indeks Visa",
             "Visa Number",
-            "Nomor Visa",
+            "No. Visa",
             "Purpose of Visit",
             "Tujuan",
             "Type",
@@ -168,19 +296,28 @@ const LABELS: &[(Key, &[&str])] = &[
             "Nama Keluarga",
             "Given Names",
             "Nama Depan",
-            "Date of Birth",
-            "Tanggal Lahir",
-            "Place of Birth",
-            "Tempat Lahir",
-            "Date of Issue",
-            "Tanggal Dikeluarkan",
-            "Date of Expiry",
-            "Tanggal Habis Berlaku",
-            "Kebangsaan",
-            "Alamat di Indonesia",
-            "Address in Indonesia",
         ],
     ),
+    (
+        // The heading of an office block under the signature: its lines are found by what
+        // they say (`KANTOR IMIGRASI ...`).
+        Key::Heading,
+        &[
+            "Issued by",
+            "Issuing Office",
+            "Dikeluarkan oleh",
+            "Diterbitkan oleh",
+            "Kantor Penerbit",
+        ],
+    ),
+];
+
+/// Words printed in full or abbreviated: a lexicon wording with one of a group's words also
+/// stands for the same wording with each other word of the group.
+const ABBREVIATIONS: &[&[&str]] = &[
+    &["No.", "Nomor", "Number", "No", "Nr.", "Num."],
+    &["Tgl.", "Tanggal", "Tgl"],
+    &["s/d", "sampai dengan", "sampai", "hingga"],
 ];
 
 /// What a title line says the document is.
@@ -252,9 +389,11 @@ pub(crate) struct Table<T: Copy + 'static> {
     defs: Vec<(T, &'static str, Vec<char>)>,
 }
 
-pub(crate) static LABEL_TABLE: LazyLock<Table<Key>> = LazyLock::new(|| Table::new(LABELS));
-pub(crate) static TITLE_TABLE: LazyLock<Table<Title>> = LazyLock::new(|| Table::new(TITLES));
-pub(crate) static HEADER_TABLE: LazyLock<Table<Header>> = LazyLock::new(|| Table::new(HEADERS));
+pub(crate) static LABEL_TABLE: LazyLock<Table<Key>> =
+    LazyLock::new(|| Table::new(LABELS, ABBREVIATIONS));
+pub(crate) static TITLE_TABLE: LazyLock<Table<Title>> = LazyLock::new(|| Table::new(TITLES, &[]));
+pub(crate) static HEADER_TABLE: LazyLock<Table<Header>> =
+    LazyLock::new(|| Table::new(HEADERS, &[]));
 
 /// A printed word found at the start of a text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -329,17 +468,82 @@ fn prefix_distance(label: &[char], text: &[char]) -> Option<(usize, usize)> {
         .map(|(d, _, j)| (d, j))
 }
 
+/// Where `word` stands in `text` as a whole word (case ignored): its byte range.
+fn find_word(text: &str, word: &str) -> Option<(usize, usize)> {
+    let upper = text.to_uppercase();
+    let word = word.to_uppercase();
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let mut from = 0;
+    while let Some(i) = upper.get(from..)?.find(&word) {
+        let (a, b) = (from + i, from + i + word.len());
+        let before = upper[..a].chars().next_back();
+        let after = upper[b..].chars().next();
+        let ends_in_mark = !word.ends_with(|c: char| c.is_alphanumeric());
+        if boundary(before) && (ends_in_mark || boundary(after)) {
+            return Some((a, b));
+        }
+        from = b;
+    }
+    None
+}
+
+/// `text` and every wording that swaps one of its words for another of the word's group in
+/// `groups` (`No. Paspor`, `Nomor Paspor`, ...). Lexicon texts are ASCII, so byte ranges of the
+/// upper-cased text are those of the text.
+fn spellings(text: &str, groups: &[&[&str]]) -> Vec<String> {
+    let mut out = vec![text.to_string()];
+    for group in groups {
+        let mut longest_first: Vec<&str> = group.to_vec();
+        longest_first.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let mut next = Vec::new();
+        for t in &out {
+            let found = longest_first
+                .iter()
+                .find_map(|w| find_word(t, w).map(|r| (r, *w)));
+            match found {
+                Some(((a, b), _)) if t.is_ascii() => {
+                    for w in group.iter() {
+                        next.push(format!("{}{}{}", &t[..a], w, &t[b..]));
+                    }
+                }
+                _ => next.push(t.clone()),
+            }
+        }
+        out = next;
+    }
+    out
+}
+
 impl<T: Copy + PartialEq + 'static> Table<T> {
-    fn new(entries: &'static [(T, &'static [&'static str])]) -> Table<T> {
-        let defs = entries
-            .iter()
-            .flat_map(|(tag, texts)| {
-                texts
-                    .iter()
-                    .map(move |t| (*tag, *t, normalise(&t.chars().collect::<Vec<_>>(), 0).0))
-            })
-            .collect();
+    /// The table of `entries`, each wording also in every spelling `abbreviations` allows.
+    fn new(entries: &'static [(T, &'static [&'static str])], abbreviations: &[&[&str]]) -> Table<T> {
+        let mut defs: Vec<(T, &'static str, Vec<char>)> = Vec::new();
+        for (tag, texts) in entries {
+            for text in texts.iter() {
+                for spelling in spellings(text, abbreviations) {
+                    let norm = normalise(&spelling.chars().collect::<Vec<_>>(), 0).0;
+                    if !defs.iter().any(|(t, _, n)| *t == *tag && *n == norm) {
+                        defs.push((*tag, text, norm));
+                    }
+                }
+            }
+        }
         Table { defs }
+    }
+
+    #[cfg(test)]
+    /// Every wording of the table as written (without the spellings it stands for), with its
+    /// tag: the lexicon as documented.
+    pub fn wordings(&self) -> impl Iterator<Item = (T, &'static str)> + '_ {
+        let mut seen: Vec<&'static str> = Vec::new();
+        self.defs.iter().filter_map(move |(tag, text, _)| {
+            if seen.contains(text) {
+                None
+            } else {
+                seen.push(text);
+                Some((*tag, *text))
+            }
+        })
     }
 
     /// The best entry (of those `want` accepts) matching `chars` from `start`.
@@ -382,7 +586,9 @@ pub(crate) fn label(chars: &[char]) -> Option<Match<Key>> {
         while chars.get(p).is_some_and(|c| c.is_whitespace()) {
             p += 1;
         }
-        let slash = chars.get(p) == Some(&'/');
+        // A translation follows a slash, a bar or an opening bracket: `Nama / Name`,
+        // `Name | Nama`, `Nama (Name)`.
+        let slash = chars.get(p).is_some_and(|c| matches!(c, '/' | '|' | '(' | '\\'));
         if slash {
             p += 1;
         }
@@ -395,6 +601,9 @@ pub(crate) fn label(chars: &[char]) -> Option<Match<Key>> {
             break;
         }
         found.end = next.end;
+        if chars.get(found.end) == Some(&')') {
+            found.end += 1;
+        }
         found.score = found.score.max(next.score);
         found.covered += next.covered;
     }
@@ -472,6 +681,59 @@ mod tests {
         ];
         for (text, want) in table {
             assert_eq!(key(text), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn abbreviations_both_orders_and_other_terms() {
+        let table = [
+            ("Nomor Paspor", Key::Field(F::PassportNumber)),
+            ("Passport No.", Key::Field(F::PassportNumber)),
+            ("Tanggal Habis Berlaku Paspor", Key::Field(F::PassportExpiry)),
+            (
+                "Izin Masuk Kembali Beberapa Kali sampai dengan",
+                Key::Field(F::StayMultipleEntriesPermitExpiry),
+            ),
+            ("Name / Nama", Key::Field(F::FullName)),
+            ("Nama (Name)", Key::Field(F::FullName)),
+            ("Sex | Jenis Kelamin", Key::Field(F::Gender)),
+            ("Nomor Induk Orang Asing", Key::Field(F::Niora)),
+            ("Travel Document Number", Key::Field(F::PassportNumber)),
+            ("Tanggal Lahir", Key::Field(F::DateOfBirth)),
+            ("Tempat Lahir", Key::Field(F::PlaceOfBirth)),
+            ("Tempat / Tanggal Lahir", Key::Birth),
+            ("Issued by / Dikeluarkan oleh", Key::Heading),
+            ("Date of Expiry of Passport", Key::Field(F::PassportExpiry)),
+            ("Date of Expiry", Key::Field(F::PermitExpiry)),
+        ];
+        for (text, want) in table {
+            assert_eq!(key(text), Some(want), "{text:?}");
+        }
+        // The end of a bracketed translation is past its bracket.
+        let text = chars("Nama (Name) JOHN DOE");
+        let m = label(&text).expect("a label");
+        assert_eq!(text[m.end..].iter().collect::<String>(), " JOHN DOE");
+    }
+
+    #[test]
+    fn spellings_swap_whole_words_only() {
+        let s = spellings("No. Paspor", ABBREVIATIONS);
+        assert!(s.contains(&"Nomor Paspor".to_string()), "{s:?}");
+        assert!(s.contains(&"Number Paspor".to_string()), "{s:?}");
+        // `No` inside `Nomor` or `Nota` is no abbreviation.
+        assert_eq!(spellings("Nota", ABBREVIATIONS), vec!["Nota".to_string()]);
+        let s = spellings("Berlaku s/d", ABBREVIATIONS);
+        assert!(s.contains(&"Berlaku sampai dengan".to_string()), "{s:?}");
+    }
+
+    #[test]
+    fn the_readme_lists_every_wording_of_the_lexicon() {
+        let readme = include_str!("../../README.md");
+        for (_, text) in LABEL_TABLE.wordings() {
+            assert!(
+                readme.contains(&format!("`{text}`")),
+                "README.md does not list the label wording `{text}`"
+            );
         }
     }
 

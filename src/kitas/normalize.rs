@@ -252,7 +252,30 @@ fn date_of(d: &str, m: &str, y: &str) -> Option<String> {
 /// `M` or `F` from `MALE`, `FEMALE`, `LAKI-LAKI`, `PEREMPUAN`, `PRIA`, `WANITA`, `L`, `P`,
 /// `M`, `F`, in any case; words may carry one OCR slip (two in the long Indonesian ones) as
 /// long as that does not make `MALE` and `FEMALE` equally likely.
+///
+/// A bilingual value (`LAKI-LAKI / MALE`, `PEREMPUAN (FEMALE)`, `L / M`) gives its code when
+/// its parts agree on it.
 pub fn gender(s: &str) -> Option<&'static str> {
+    if let Some(code) = gender_word(s) {
+        return Some(code);
+    }
+    // The separator may have been lost (`PEREMPUAN FEMALE`): words then stand on their own.
+    let marks = |c: char| matches!(c, '/' | '|' | '(' | ')' | ',' | '\\');
+    agreed(s.split(marks)).or_else(|| agreed(s.split(|c: char| marks(c) || c.is_whitespace())))
+}
+
+/// The one code that two or more parts, each a gender word, agree on.
+fn agreed<'a>(parts: impl Iterator<Item = &'a str>) -> Option<&'static str> {
+    let codes: Option<Vec<&str>> = parts
+        .filter(|p| p.chars().any(char::is_alphanumeric))
+        .map(gender_word)
+        .collect();
+    let codes = codes?;
+    (codes.len() >= 2 && codes.iter().all(|c| *c == codes[0])).then_some(codes[0])
+}
+
+/// [`gender`] of one word.
+fn gender_word(s: &str) -> Option<&'static str> {
     let t: Vec<char> = squeeze(s).chars().collect();
     let text: String = t.iter().collect();
     match text.as_str() {
@@ -724,6 +747,14 @@ mod tests {
             ("", None),
             ("X", None),
             ("UNKNOWN", None),
+            // Bilingual values: both words agree, or there is no answer.
+            ("LAKI-LAKI / MALE", Some("M")),
+            ("PEREMPUAN / FEMALE", Some("F")),
+            ("FEMALE (PEREMPUAN)", Some("F")),
+            ("PEREMPUAN FEMALE", Some("F")),
+            ("L / M", Some("M")),
+            ("LAKI-LAKI / FEMALE", None),
+            ("MALE / X", None),
         ];
         for (input, want) in table {
             assert_eq!(gender(input), want, "{input:?}");

@@ -85,6 +85,58 @@ pub const PROVINCES: &[&str] = &[
     "PAPUA SELATAN",
 ];
 
+/// Words of the documents' own printed wording (ministry and office headers, titles, section
+/// headings, the signature block) in both languages: a line holding one is not a holder's name.
+const DOCUMENT_WORDS: &[&str] = &[
+    "KEMENTERIAN",
+    "KEMENKUMHAM",
+    "DIREKTORAT",
+    "JENDERAL",
+    "IMIGRASI",
+    "PEMASYARAKATAN",
+    "REPUBLIK",
+    "INDONESIA",
+    "HUKUM",
+    "ASASI",
+    "MANUSIA",
+    "KANTOR",
+    "WILAYAH",
+    "KANIM",
+    "KEPALA",
+    "IZIN",
+    "TINGGAL",
+    "TERBATAS",
+    "TETAP",
+    "ELEKTRONIK",
+    "KARTU",
+    "DATA",
+    "PRIBADI",
+    "KETERANGAN",
+    "MINISTRY",
+    "DIRECTORATE",
+    "GENERAL",
+    "IMMIGRATION",
+    "REPUBLIC",
+    "OFFICE",
+    "PERMIT",
+    "STAY",
+    "LIMITED",
+    "PERMANENT",
+    "TEMPORARY",
+    "ELECTRONIC",
+    "RESIDENCE",
+    "PERSONAL",
+    "DETAILS",
+    "INFORMATION",
+    "HOLDER",
+];
+
+/// Whether `text` holds a word of the documents' own wording ([`DOCUMENT_WORDS`]).
+pub fn is_document_wording(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| DOCUMENT_WORDS.iter().any(|d| d.eq_ignore_ascii_case(w)))
+}
+
 /// `text` with each run of its words that spells a phrase of `phrases` (ignoring spaces)
 /// replaced by that phrase.
 pub fn respace(text: &str, phrases: &[&str]) -> String {
