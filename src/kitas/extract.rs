@@ -842,7 +842,11 @@ impl<'a> Reader<'a> {
                     && text.split_whitespace().count() >= 2
                     && !vocabulary::is_document_wording(&text)
             })
-            .min_by(|&a, &b| (segs[a].cy() - t).abs().total_cmp(&(segs[b].cy() - t).abs()))
+            .min_by(|&a, &b| {
+                (segs[a].cy() - t)
+                    .abs()
+                    .total_cmp(&(segs[b].cy() - t).abs())
+            })
     }
 
     /// A permit number printed without a label (some cards): the one free segment of the
@@ -1157,7 +1161,11 @@ mod tests {
             line("PEREMPUAN / FEMALE", 500.0, 324.0),
             line("Travel Document No. / Nomor Paspor", 100.0, 350.0),
             line("PA1234567", 500.0, 350.0),
-            line("Passport Expiration Date / Tanggal Habis Berlaku Paspor", 100.0, 376.0),
+            line(
+                "Passport Expiration Date / Tanggal Habis Berlaku Paspor",
+                100.0,
+                376.0,
+            ),
             line("12-11-2031", 700.0, 376.0),
             line("Citizenship / Kewarganegaraan", 100.0, 402.0),
             line("SPANYOL", 500.0, 402.0),
@@ -1186,13 +1194,19 @@ mod tests {
             (FieldName::IssuedPlace, "Surabaya"),
             (FieldName::IssuedDate, "26-01-2024"),
             (FieldName::OfficeRegion, "KANTOR WILAYAH JAWA TIMUR"),
-            (FieldName::OfficeName, "KANTOR IMIGRASI KELAS I TPI SURABAYA"),
+            (
+                FieldName::OfficeName,
+                "KANTOR IMIGRASI KELAS I TPI SURABAYA",
+            ),
             (FieldName::OfficeAddress, "JL. RAYA JUANDA NO. 1 SIDOARJO"),
         ];
         for (name, v) in want {
             assert_eq!(value(&r, name), v, "{}", name.as_str());
         }
-        assert_eq!(r.field(FieldName::Gender).value_original, "PEREMPUAN / FEMALE");
+        assert_eq!(
+            r.field(FieldName::Gender).value_original,
+            "PEREMPUAN / FEMALE"
+        );
         // Without the heading's size the name line is not taken for a name.
         let mut lines = printout_other_layout();
         lines[3] = line("MARIA ELENA GARCIA LOPEZ", 200.0, 150.0);

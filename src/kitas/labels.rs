@@ -191,7 +191,12 @@ const LABELS: &[(Key, &[&str])] = &[
     ),
     (
         Key::Field(F::Nationality),
-        &["Nationality", "Kewarganegaraan", "Kebangsaan", "Citizenship"],
+        &[
+            "Nationality",
+            "Kewarganegaraan",
+            "Kebangsaan",
+            "Citizenship",
+        ],
     ),
     (
         Key::Field(F::Gender),
@@ -213,7 +218,13 @@ const LABELS: &[(Key, &[&str])] = &[
     ),
     (
         Key::Field(F::Occupation),
-        &["Occupation", "Pekerjaan", "Profession", "Profesi", "Job Title"],
+        &[
+            "Occupation",
+            "Pekerjaan",
+            "Profession",
+            "Profesi",
+            "Job Title",
+        ],
     ),
     (
         Key::Field(F::GuarantorName),
@@ -231,7 +242,12 @@ const LABELS: &[(Key, &[&str])] = &[
     ),
     (
         Key::Field(F::Status),
-        &["Status", "Status Izin Tinggal", "Stay Permit Status", "Permit Status"],
+        &[
+            "Status",
+            "Status Izin Tinggal",
+            "Stay Permit Status",
+            "Permit Status",
+        ],
     ),
     (
         Key::Field(F::PermitExpiry),
@@ -516,7 +532,10 @@ fn spellings(text: &str, groups: &[&[&str]]) -> Vec<String> {
 
 impl<T: Copy + PartialEq + 'static> Table<T> {
     /// The table of `entries`, each wording also in every spelling `abbreviations` allows.
-    fn new(entries: &'static [(T, &'static [&'static str])], abbreviations: &[&[&str]]) -> Table<T> {
+    fn new(
+        entries: &'static [(T, &'static [&'static str])],
+        abbreviations: &[&[&str]],
+    ) -> Table<T> {
         let mut defs: Vec<(T, &'static str, Vec<char>)> = Vec::new();
         for (tag, texts) in entries {
             for text in texts.iter() {
@@ -588,7 +607,9 @@ pub(crate) fn label(chars: &[char]) -> Option<Match<Key>> {
         }
         // A translation follows a slash, a bar or an opening bracket: `Nama / Name`,
         // `Name | Nama`, `Nama (Name)`.
-        let slash = chars.get(p).is_some_and(|c| matches!(c, '/' | '|' | '(' | '\\'));
+        let slash = chars
+            .get(p)
+            .is_some_and(|c| matches!(c, '/' | '|' | '(' | '\\'));
         if slash {
             p += 1;
         }
@@ -689,7 +710,10 @@ mod tests {
         let table = [
             ("Nomor Paspor", Key::Field(F::PassportNumber)),
             ("Passport No.", Key::Field(F::PassportNumber)),
-            ("Tanggal Habis Berlaku Paspor", Key::Field(F::PassportExpiry)),
+            (
+                "Tanggal Habis Berlaku Paspor",
+                Key::Field(F::PassportExpiry),
+            ),
             (
                 "Izin Masuk Kembali Beberapa Kali sampai dengan",
                 Key::Field(F::StayMultipleEntriesPermitExpiry),
