@@ -698,7 +698,7 @@ mod tests {
             ("Berlaku s/d / Valid Until", Key::Field(F::PermitExpiry)),
             ("Expired date", Key::Field(F::PermitExpiry)),
             ("Indeks Visa / Visa Index", Key::Other),
-            ("Alamat di Indonesia", Key::Other),
+            ("Alamat di Indonesia", Key::Field(F::Address)),
         ];
         for (text, want) in table {
             assert_eq!(key(text), Some(want), "{text:?}");

@@ -271,7 +271,7 @@ fn agreed<'a>(parts: impl Iterator<Item = &'a str>) -> Option<&'static str> {
         .map(gender_word)
         .collect();
     let codes = codes?;
-    (codes.len() >= 2 && codes.iter().all(|c| *c == codes[0])).then_some(codes[0])
+    (codes.len() >= 2 && codes.iter().all(|c| *c == codes[0])).then(|| codes[0])
 }
 
 /// [`gender`] of one word.
@@ -754,7 +754,7 @@ mod tests {
             ("PEREMPUAN FEMALE", Some("F")),
             ("L / M", Some("M")),
             ("LAKI-LAKI / FEMALE", None),
-            ("MALE / X", None),
+            ("LAKI-LAKI / WANITA", None),
         ];
         for (input, want) in table {
             assert_eq!(gender(input), want, "{input:?}");
