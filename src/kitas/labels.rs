@@ -282,6 +282,7 @@ const LABELS: &[(Key, &[&str])] = &[
             "Issued Date",
             "Issued on",
             "Tgl. Dikeluarkan",
+            "Pada Tgl.",
             "Tgl. Terbit",
             "Tgl. Penerbitan",
         ],
@@ -291,6 +292,8 @@ const LABELS: &[(Key, &[&str])] = &[
         &[
             "Place of Issue",
             "Issued at",
+            "Dikeluarkan di",
+            "Diterbitkan di",
             "Tempat Dikeluarkan",
             "Tempat Terbit",
             "Tempat Penerbitan",
@@ -727,6 +730,8 @@ mod tests {
             ("Tempat Lahir", Key::Field(F::PlaceOfBirth)),
             ("Tempat / Tanggal Lahir", Key::Birth),
             ("Issued by / Dikeluarkan oleh", Key::Heading),
+            ("Dikeluarkan di", Key::Field(F::IssuedPlace)),
+            ("Pada Tanggal", Key::Field(F::IssuedDate)),
             ("Date of Expiry of Passport", Key::Field(F::PassportExpiry)),
             ("Date of Expiry", Key::Field(F::PermitExpiry)),
         ];
