@@ -631,7 +631,38 @@ pub(crate) fn label(chars: &[char]) -> Option<Match<Key>> {
         found.score = found.score.max(next.score);
         found.covered += next.covered;
     }
+    found.end = past_cut_translation(chars, found.end, found.tag);
     Some(found)
+}
+
+/// A translation cut short where OCR ran the value into it (`Tempat/Tgl. Lahir/ Place/ Date of
+/// ROTTERDAM`): the end of the label moved past the translation's printed start, when at least
+/// five of its letters (and two fifths of it) stand there as printed and a value follows.
+fn past_cut_translation(chars: &[char], end: usize, key: Key) -> usize {
+    let mut p = end;
+    while chars
+        .get(p)
+        .is_some_and(|c| c.is_whitespace() || matches!(c, '/' | '|' | '(' | '\\'))
+    {
+        p += 1;
+    }
+    let (norm, index) = normalise(chars, p);
+    let cut = LABEL_TABLE
+        .defs
+        .iter()
+        .filter(|(tag, _, _)| *tag == key)
+        .map(|(_, _, label)| {
+            let common = label.iter().zip(&norm).take_while(|(a, b)| a == b).count();
+            (common, label.len())
+        })
+        .filter(|&(common, len)| common >= 5 && common < len && common * 5 >= len * 2)
+        .map(|(common, _)| common)
+        .max();
+    match cut {
+        // Something of the value must be left after the cut.
+        Some(common) if common < norm.len() => index[common - 1] + 1,
+        _ => end,
+    }
 }
 
 /// The document title a text is, if it is one. A permit title must fill most of the line (so a
@@ -742,6 +773,27 @@ mod tests {
         let text = chars("Nama (Name) JOHN DOE");
         let m = label(&text).expect("a label");
         assert_eq!(text[m.end..].iter().collect::<String>(), " JOHN DOE");
+    }
+
+    #[test]
+    fn a_translation_cut_short_by_its_value_ends_the_label() {
+        let text = chars("Tempat/Tgl. Lahir/ Place/ Date of ROTTERDAM, 04-10-2005");
+        let m = label(&text).expect("a label");
+        assert_eq!(m.tag, Key::Birth);
+        assert_eq!(
+            text[m.end..].iter().collect::<String>(),
+            " ROTTERDAM, 04-10-2005"
+        );
+        // A whole translation, or a value that merely starts like one, is left alone.
+        let text = chars("Nama / Name : JOHN DOE");
+        let m = label(&text).expect("a label");
+        assert_eq!(text[m.end..].iter().collect::<String>(), " : JOHN DOE");
+        let text = chars("Alamat : ALAMO STREET 5");
+        let m = label(&text).expect("a label");
+        assert_eq!(
+            text[m.end..].iter().collect::<String>(),
+            " : ALAMO STREET 5"
+        );
     }
 
     #[test]
