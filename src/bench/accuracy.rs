@@ -3,6 +3,10 @@
 //! Exact match: the reader's normalised value equals the truth's, spaces included; a field the
 //! document does not print must come back empty. On a non-permit every permit field must be
 //! empty: any value there is an invented field, counted separately.
+//!
+//! Two sets, one scoring path: the classic set ([`generate_set`], tabled per capture
+//! condition) and a layout-family set of one split ([`generate_family_set`], tabled per report
+//! kind and per family, after the family table).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,12 +19,28 @@ use kitascan::input::{self, Limits};
 use kitascan::kitas::fields::FieldName;
 use kitascan::kitas::read::{Source, read_pages};
 use kitascan::ocr::Engine;
-use kitascan::synth::{Condition, SampleInfo, generate_set};
+use kitascan::synth::family::{self, Split};
+use kitascan::synth::{Condition, SampleInfo, generate_family_set, generate_set};
+
+/// Which generated set the benchmark reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetChoice {
+    /// [`generate_set`]: the classic kinds under the four conditions.
+    Classic,
+    /// [`generate_family_set`] of one split.
+    Families(Split),
+}
 
 #[derive(Default)]
 struct Tally {
     right: usize,
     total: usize,
+}
+
+#[derive(Default)]
+struct FamilyTally {
+    fields: Tally,
+    decision: Tally,
 }
 
 impl Tally {
@@ -40,7 +60,10 @@ impl Tally {
 
 #[derive(Default)]
 struct Results {
-    by_condition: BTreeMap<String, Tally>,
+    /// Per capture condition (classic set) or per report kind (family set).
+    by_group: BTreeMap<String, Tally>,
+    /// Per family (family set only; non-permits under `non-permit`).
+    by_family: BTreeMap<String, FamilyTally>,
     by_field: BTreeMap<&'static str, Tally>,
     permit_decision: Tally,
     invented: usize,
@@ -49,8 +72,14 @@ struct Results {
     times: BTreeMap<String, Vec<Duration>>,
 }
 
-pub fn run(engine: &Engine, dir: &Path, n: usize, seed: u64, max_misses: usize) -> Result<()> {
-    let set = load_or_generate(dir, n, seed)?;
+pub fn run(
+    engine: &Engine,
+    dir: &Path,
+    (n, seed): (usize, u64),
+    max_misses: usize,
+    choice: SetChoice,
+) -> Result<()> {
+    let set = load_or_generate(dir, n, seed, choice)?;
     let bar = ProgressBar::new(set.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -62,13 +91,35 @@ pub fn run(engine: &Engine, dir: &Path, n: usize, seed: u64, max_misses: usize) 
         bar.inc(1);
     }
     bar.finish_and_clear();
-    print_report(&results, n, seed, max_misses);
+    match choice {
+        SetChoice::Classic => {
+            println!(
+                "Accuracy on {n} generated documents (seed {seed}, {} OCR thread(s)): exact match of every field, spaces included.\n",
+                kitascan::ocr::threads()
+            );
+            print_report(&results, "condition", max_misses);
+        }
+        SetChoice::Families(split) => {
+            println!(
+                "Accuracy on {n} generated documents of the {} layout families (seed {seed}, {} OCR thread(s)): exact match of every field, spaces included.\n",
+                split.name(),
+                kitascan::ocr::threads()
+            );
+            println!("{}", family::family_table(&family::families(split)));
+            print_report(&results, "kind", max_misses);
+        }
+    }
     Ok(())
 }
 
-/// The set in `dir` if a complete one for this `n` and `seed` is there, else a new one.
-fn load_or_generate(dir: &Path, n: usize, seed: u64) -> Result<Vec<SampleInfo>> {
-    let marker = dir.join(format!("set-{seed}-{n}.json"));
+/// The set in `dir` if a complete one for this choice, `n` and `seed` is there, else a new one.
+fn load_or_generate(dir: &Path, n: usize, seed: u64, choice: SetChoice) -> Result<Vec<SampleInfo>> {
+    let marker = match choice {
+        SetChoice::Classic => dir.join(format!("set-{seed}-{n}.json")),
+        SetChoice::Families(split) => {
+            dir.join(format!("family-set-{}-{seed}-{n}.json", split.name()))
+        }
+    };
     let cached = std::fs::read(&marker)
         .ok()
         .and_then(|b| serde_json::from_slice::<Vec<SampleInfo>>(&b).ok());
@@ -79,7 +130,10 @@ fn load_or_generate(dir: &Path, n: usize, seed: u64) -> Result<Vec<SampleInfo>> 
         "kitascan bench accuracy: generating {n} documents (seed {seed}) in {}",
         dir.display()
     );
-    let set = generate_set(dir, n, seed)?;
+    let set = match choice {
+        SetChoice::Classic => generate_set(dir, n, seed)?,
+        SetChoice::Families(split) => generate_family_set(dir, n, seed, split)?,
+    };
     std::fs::write(&marker, serde_json::to_vec(&set)?)?;
     Ok(set)
 }
@@ -92,8 +146,11 @@ fn condition_name(c: Condition) -> String {
 }
 
 fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) -> Result<()> {
-    let condition = condition_name(info.condition);
-    let source = if info.condition == Condition::Camera {
+    let group = match info.report_kind {
+        Some(kind) => kind.name().to_string(),
+        None => condition_name(info.condition),
+    };
+    let source = if info.condition.is_camera() {
         Source::Camera
     } else {
         Source::Document
@@ -104,13 +161,21 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
     let read = read_pages(engine, images, source)?;
     results
         .times
-        .entry(condition.clone())
+        .entry(group.clone())
         .or_default()
         .push(start.elapsed());
     let reading = read.map(|r| r.reading);
     let truth = &info.truth;
     let is_permit = reading.as_ref().is_some_and(|r| r.is_permit);
     results.permit_decision.add(is_permit == truth.is_permit);
+    let family = info.report_kind.map(|_| match info.family.as_str() {
+        "" => "non-permit".to_string(),
+        id => id.to_string(),
+    });
+    if let Some(f) = &family {
+        let tally = results.by_family.entry(f.clone()).or_default();
+        tally.decision.add(is_permit == truth.is_permit);
+    }
     if !truth.is_permit {
         results.non_permits += 1;
     }
@@ -123,11 +188,15 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
         if !truth.is_permit {
             results.invented += usize::from(!got.is_empty());
         }
-        results
-            .by_condition
-            .entry(condition.clone())
-            .or_default()
-            .add(ok);
+        results.by_group.entry(group.clone()).or_default().add(ok);
+        if let Some(f) = &family {
+            results
+                .by_family
+                .entry(f.clone())
+                .or_default()
+                .fields
+                .add(ok);
+        }
         results.by_field.entry(key).or_default().add(ok);
         if !ok {
             results
@@ -138,15 +207,12 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
     Ok(())
 }
 
-fn print_report(r: &Results, n: usize, seed: u64, max_misses: usize) {
-    println!(
-        "Accuracy on {n} generated documents (seed {seed}, {} OCR thread(s)): exact match of every field, spaces included.\n",
-        kitascan::ocr::threads()
-    );
-    println!("| condition | fields right | rate | median s/document |");
+/// The tables after the heading; `group` names the first table's rows (`condition`, `kind`).
+fn print_report(r: &Results, group: &str, max_misses: usize) {
+    println!("| {group} | fields right | rate | median s/document |");
     println!("|---|---:|---:|---:|");
     let mut all = Tally::default();
-    for (condition, t) in &r.by_condition {
+    for (condition, t) in &r.by_group {
         all.right += t.right;
         all.total += t.total;
         let mut times = r.times.get(condition).cloned().unwrap_or_default();
@@ -176,6 +242,20 @@ fn print_report(r: &Results, n: usize, seed: u64, max_misses: usize) {
             t.total,
             100.0 * t.rate()
         );
+    }
+    if !r.by_family.is_empty() {
+        println!("\n| family | fields right | rate | permit or not right |");
+        println!("|---|---:|---:|---:|");
+        for (id, t) in &r.by_family {
+            println!(
+                "| {id} | {}/{} | {:.2}% | {}/{} |",
+                t.fields.right,
+                t.fields.total,
+                100.0 * t.fields.rate(),
+                t.decision.right,
+                t.decision.total
+            );
+        }
     }
     println!(
         "\nPermit or not decided right: {}/{}. Invented fields on {} non-permits: {}.",

@@ -15,7 +15,9 @@ use image::RgbImage;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use accuracy::SetChoice;
 use kitascan::ocr::{Engine, PageOrientation};
+use kitascan::synth::Split;
 use kitascan::synth::{CameraParams, Fonts, photograph, sample_page};
 
 #[derive(Subcommand)]
@@ -43,6 +45,14 @@ pub enum BenchCommand {
         /// How many misses to list.
         #[arg(long, default_value_t = 60)]
         misses: usize,
+        /// Read the held-out layout families' set instead (synth::family; default dir
+        /// target/bench-accuracy-held-out-<seed>-<n>).
+        #[arg(long, conflicts_with = "tuning")]
+        held_out: bool,
+        /// Read the tuning layout families' set instead (default dir
+        /// target/bench-accuracy-tuning-<seed>-<n>).
+        #[arg(long)]
+        tuning: bool,
     },
     /// The kiosk gate's cost per camera frame, and the time from a document lying still to its
     /// reading being stored, on a generated tray scene (kept in target/bench-gate-*).
@@ -74,10 +84,20 @@ pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
             seed,
             dir,
             misses,
+            held_out,
+            tuning,
         } => {
-            let dir =
-                dir.unwrap_or_else(|| PathBuf::from(format!("target/bench-accuracy-{seed}-{n}")));
-            accuracy::run(engine_ref, &dir, n, seed, misses)
+            let choice = match (held_out, tuning) {
+                (true, _) => SetChoice::Families(Split::HeldOut),
+                (false, true) => SetChoice::Families(Split::Tuning),
+                (false, false) => SetChoice::Classic,
+            };
+            let stem = match choice {
+                SetChoice::Classic => "target/bench-accuracy".to_string(),
+                SetChoice::Families(split) => format!("target/bench-accuracy-{}", split.name()),
+            };
+            let dir = dir.unwrap_or_else(|| PathBuf::from(format!("{stem}-{seed}-{n}")));
+            accuracy::run(engine_ref, &dir, (n, seed), misses, choice)
         }
     }
 }

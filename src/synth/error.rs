@@ -8,7 +8,7 @@ pub enum SynthError {
     /// A font file is not installed; the message says which Debian package provides it.
     #[error(
         "font file {path} from package {package} cannot be read ({source}); \
-         install the fonts with `apt-get install fonts-liberation fonts-dejavu-core`"
+         install the fonts with `apt-get install fonts-liberation fonts-dejavu-core fonts-dejavu-extra`"
     )]
     FontMissing {
         path: PathBuf,

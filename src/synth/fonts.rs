@@ -14,6 +14,7 @@ const LIBERATION_DIR: &str = "/usr/share/fonts/truetype/liberation";
 const DEJAVU_DIR: &str = "/usr/share/fonts/truetype/dejavu";
 const LIBERATION_PKG: &str = "fonts-liberation";
 const DEJAVU_PKG: &str = "fonts-dejavu-core";
+const DEJAVU_EXTRA_PKG: &str = "fonts-dejavu-extra";
 
 /// A typeface the generator can draw with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,16 +29,36 @@ pub enum FontFace {
     DejaVu,
     /// DejaVu Sans Bold.
     DejaVuBold,
+    // The faces below are only drawn by the layout families (`super::family`); they come
+    // after the original five so that `FontFace as usize` of those stays what it was.
+    /// Liberation Serif Regular (Times New Roman-compatible).
+    Serif,
+    /// Liberation Serif Bold.
+    SerifBold,
+    /// Liberation Sans Narrow Regular (Arial Narrow-compatible).
+    Narrow,
+    /// DejaVu Serif.
+    DejaVuSerif,
+    /// DejaVu Sans Mono.
+    DejaVuMono,
+    /// DejaVu Sans Condensed (from `fonts-dejavu-extra`).
+    DejaVuCondensed,
 }
 
 impl FontFace {
     /// Every face, in declaration order.
-    pub const ALL: [FontFace; 5] = [
+    pub const ALL: [FontFace; 11] = [
         FontFace::Sans,
         FontFace::SansBold,
         FontFace::Mono,
         FontFace::DejaVu,
         FontFace::DejaVuBold,
+        FontFace::Serif,
+        FontFace::SerifBold,
+        FontFace::Narrow,
+        FontFace::DejaVuSerif,
+        FontFace::DejaVuMono,
+        FontFace::DejaVuCondensed,
     ];
 
     /// The installed file of this face and the Debian package that provides it.
@@ -48,6 +69,20 @@ impl FontFace {
             FontFace::Mono => (LIBERATION_DIR, "LiberationMono-Regular.ttf", LIBERATION_PKG),
             FontFace::DejaVu => (DEJAVU_DIR, "DejaVuSans.ttf", DEJAVU_PKG),
             FontFace::DejaVuBold => (DEJAVU_DIR, "DejaVuSans-Bold.ttf", DEJAVU_PKG),
+            FontFace::Serif => (
+                LIBERATION_DIR,
+                "LiberationSerif-Regular.ttf",
+                LIBERATION_PKG,
+            ),
+            FontFace::SerifBold => (LIBERATION_DIR, "LiberationSerif-Bold.ttf", LIBERATION_PKG),
+            FontFace::Narrow => (
+                LIBERATION_DIR,
+                "LiberationSansNarrow-Regular.ttf",
+                LIBERATION_PKG,
+            ),
+            FontFace::DejaVuSerif => (DEJAVU_DIR, "DejaVuSerif.ttf", DEJAVU_PKG),
+            FontFace::DejaVuMono => (DEJAVU_DIR, "DejaVuSansMono.ttf", DEJAVU_PKG),
+            FontFace::DejaVuCondensed => (DEJAVU_DIR, "DejaVuSansCondensed.ttf", DEJAVU_EXTRA_PKG),
         };
         (Path::new(dir).join(name), package)
     }
@@ -100,8 +135,7 @@ mod tests {
 
     #[test]
     fn every_face_loads_and_has_latin_capitals() {
-        let fonts = Fonts::load()
-            .expect("fonts installed (apt-get install fonts-liberation fonts-dejavu-core)");
+        let fonts = Fonts::load().expect("fonts installed (scripts/system-deps run)");
         for face in FontFace::ALL {
             let font = fonts.get(face);
             for c in ['A', 'Z', '0', '9', '/', '-', '.'] {

@@ -20,12 +20,18 @@
 //!   lay out e-ITAS/e-ITAP printouts, old ID-1 cards, and non-permits (ITK, passport, receipt).
 //! - [`pdf`]: PDFs with vector text and embedded fonts, or with one JPEG.
 //! - [`capture`]: scan, PDF and camera conditions, [`write_sample`] and [`generate_set`].
+//! - [`family`]: layout families built from independent choices, split into tuning and
+//!   held-out ones ([`heldout`]), drawn by [`family_page`]; [`generate_family_set`] is their
+//!   benchmark set.
 
 pub mod camera;
 pub mod capture;
 pub mod card;
 mod error;
+pub mod family;
+pub mod family_page;
 pub mod fonts;
+mod heldout;
 pub mod layout;
 mod names;
 pub mod other;
@@ -46,7 +52,10 @@ pub use page::{PageText, compose_page, sample_page, sample_page_items};
 pub use render::{draw_text, line_height, render_line, rotate, text_width};
 pub use text::{LineKind, sample_line};
 
-pub use capture::{Condition, SampleInfo, generate_set, write_sample};
+pub use capture::{
+    Condition, ReportKind, SampleInfo, generate_family_set, generate_set, write_sample,
+};
+pub use family::{Family, Split};
 pub use layout::{Document, Item, TextItem};
 pub use permit::{DocKind, sample_document};
 pub use truth::Truth;

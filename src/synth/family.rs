@@ -1,0 +1,894 @@
+//! Layout families: permit documents whose look is built from independent choices, split into
+//! families the reader may be tuned on and held-out families it must never be tuned on.
+//!
+//! The classic generator ([`super::permit`]) draws its pages from two label generations; a reader
+//! tuned on those can learn their quirks. A family fixes one value on each axis below, and any
+//! combination of values renders ([`super::family_page`]), so that a held-out family differs
+//! from every tuning family in ways a real office's template could:
+//!
+//! - label wording per field: drawn per page from the split's wording list ([`wordings`]),
+//! - language order of labels ([`LangOrder`]),
+//! - label-value arrangement ([`Arrangement`]),
+//! - the holder's name as an unlabelled heading or as a labelled row ([`NamePlacement`]),
+//! - the issuing office in the header or under the signature ([`OfficePlacement`]),
+//! - photo position ([`PhotoPlacement`]),
+//! - faces and body size ([`Faces`]),
+//! - one or two columns of rows,
+//! - how sex and dates are printed ([`SexForm`], [`DateForm`]).
+//!
+//! The tuning families (the held-out ones live in [`super::heldout`] and are not listed here;
+//! [`family_table`] prints both):
+//!
+//! | id | medium | language | arrangement | name | office | photo | faces | size | cols | sex | dates |
+//! |---|---|---|---|---|---|---|---|---|---|---|---|
+//! | t-p1 | printout | id / en | label : value | labelled | header | left | Sans, Sans, SansBold | 10 | 1 | MALE/FEMALE | dd-mm-yyyy |
+//! | t-p2 | printout | en | label : value | labelled | header | left | Sans, SansBold, SansBold | 9.5 | 1 | MALE/FEMALE | dd-mm-yyyy |
+//! | t-p3 | printout | stacked | label column | heading | header | left | DejaVu, DejaVu, DejaVuBold | 9.5 | 1 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
+//! | t-p4 | printout | id / en | label column | labelled | header | none | Serif, Serif, SerifBold | 10.5 | 2 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
+//! | t-p5 | printout | en | label column | heading | header | none | Sans, Sans, SansBold | 9 | 2 | MALE/FEMALE | 26 Januari 2024 |
+//! | t-p6 | printout | stacked | label : value | labelled | header | left | Serif, SerifBold, SerifBold | 10 | 2 | MALE/FEMALE | dd-mm-yyyy |
+//! | t-p7 | printout | id / en | label : value | heading | header | left | DejaVu, DejaVuBold, DejaVuBold | 9 | 1 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
+//! | t-c1 | card | id / en | label : value | labelled | none | left | Sans, SansBold, SansBold | 6.5 | 1 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
+//! | t-c2 | card | en | label column | labelled | none | left | DejaVu, DejaVuBold, DejaVuBold | 6.5 | 1 | MALE/FEMALE | dd-mm-yyyy |
+//!
+//! Invariants:
+//! - Every held-out family uses at least one choice (language order, arrangement, office
+//!   placement, photo position, face, sex or date form) that no tuning family uses, and held-out
+//!   pages print only held-out wordings (tested).
+//! - Whatever a family prints, the [`Truth`] keeps the seeds' conventions: gender `M`/`F`,
+//!   dates `dd-mm-yyyy`, the index without spaces; every non-empty truth value is printed.
+//! - A family document depends only on the family and the RNG.
+
+use rand::{Rng, RngExt};
+use serde::{Deserialize, Serialize};
+
+use super::fonts::{FontFace, Fonts};
+use super::heldout;
+use super::layout::Document;
+use super::names::pick;
+use super::permit::Facts;
+use super::text::Sex;
+use super::truth::Date;
+
+/// Whether the reader may be tuned on a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Split {
+    Tuning,
+    HeldOut,
+}
+
+impl Split {
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Tuning => "tuning",
+            Split::HeldOut => "held-out",
+        }
+    }
+}
+
+/// A printed A4 page or an ID-1 card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    Printout,
+    Card,
+}
+
+/// How the two languages of a label are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LangOrder {
+    /// `Nama / Name`.
+    IdEn,
+    /// The English wording first, then the Indonesian one.
+    EnId,
+    IdOnly,
+    EnOnly,
+    /// The Indonesian wording with a smaller English line under it.
+    Stacked,
+}
+
+/// Where a value sits relative to its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrangement {
+    /// `Label : value`, the colons aligned.
+    Colon,
+    /// Labels in a column, values in a column to their right, no colon.
+    Column,
+    /// The value on the line below its label.
+    Below,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamePlacement {
+    /// A large bold line under the title, no label.
+    Heading,
+    Labelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficePlacement {
+    /// Region, office and address in the header.
+    Header,
+    /// After an "issued by" heading under the signature.
+    UnderSignature,
+    /// Not printed (cards).
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoPlacement {
+    Left,
+    Right,
+    None,
+}
+
+/// How the holder's sex is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SexForm {
+    /// `M` / `F`.
+    Letter,
+    /// `MALE` / `FEMALE`.
+    English,
+    /// `LAKI-LAKI` / `PEREMPUAN`.
+    Indonesian,
+    /// `L` / `P`.
+    IndonesianLetter,
+    /// `LAKI-LAKI / MALE`.
+    Bilingual,
+}
+
+/// How dates are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateForm {
+    /// `26-01-2024`.
+    Dash,
+    /// `26/01/2024`.
+    Slash,
+    /// `26.01.2024`.
+    Dot,
+    /// `26 Januari 2024`.
+    MonthId,
+    /// `26 January 2024`.
+    MonthEn,
+    /// `26 JAN 2024`.
+    MonthAbbr,
+}
+
+/// The faces of a family: labels, values, and bold lines (title, heading, header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faces {
+    pub label: FontFace,
+    pub value: FontFace,
+    pub bold: FontFace,
+}
+
+/// One layout family: a value on every axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Family {
+    pub id: &'static str,
+    pub split: Split,
+    pub medium: Medium,
+    pub lang: LangOrder,
+    pub arrangement: Arrangement,
+    pub name: NamePlacement,
+    pub office: OfficePlacement,
+    pub photo: PhotoPlacement,
+    pub faces: Faces,
+    /// Body text size in points.
+    pub size: f32,
+    /// Columns of label/value rows (printouts; a card's layout decides its own).
+    pub columns: u8,
+    pub sex: SexForm,
+    pub date: DateForm,
+}
+
+/// The fields that carry a label, and the heading of an office block under the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabelField {
+    Niora,
+    PermitNumber,
+    ReentryExpiry,
+    Index,
+    Name,
+    Birth,
+    PassportNumber,
+    PassportExpiry,
+    Nationality,
+    Sex,
+    Address,
+    Occupation,
+    Guarantor,
+    Status,
+    PermitExpiry,
+    IssuedBy,
+}
+
+impl LabelField {
+    pub const ALL: [LabelField; 16] = [
+        LabelField::Niora,
+        LabelField::PermitNumber,
+        LabelField::ReentryExpiry,
+        LabelField::Index,
+        LabelField::Name,
+        LabelField::Birth,
+        LabelField::PassportNumber,
+        LabelField::PassportExpiry,
+        LabelField::Nationality,
+        LabelField::Sex,
+        LabelField::Address,
+        LabelField::Occupation,
+        LabelField::Guarantor,
+        LabelField::Status,
+        LabelField::PermitExpiry,
+        LabelField::IssuedBy,
+    ];
+}
+
+/// A label's Indonesian and English wording; either may be empty when only one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wording {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+/// A wording as a struct expression, so that lists of them are promoted to statics.
+macro_rules! w {
+    ($id:expr, $en:expr $(,)?) => {
+        Wording { id: $id, en: $en }
+    };
+}
+
+/// Tuning wordings: the labels of `kitas-documents.md` ("Labels seen") and those the classic
+/// generator prints.
+fn tuning_wordings(field: LabelField) -> &'static [Wording] {
+    use LabelField as F;
+    match field {
+        F::Niora => &[w!("No. Register", "NIORA"), w!("", "NIORA")],
+        F::PermitNumber => &[
+            w!("Nomor Izin Tinggal", "Permit Number"),
+            w!("No. Izin Tinggal", "Stay Permit No."),
+            w!("Nomor KITAS/KITAP", "Permit Number"),
+            w!("Nomor Izin", "Permit No."),
+        ],
+        F::ReentryExpiry => &[
+            w!(
+                "Izin Masuk Kembali Beberapa Kali s/d",
+                "Multiple Re-entry Permit Expiry",
+            ),
+            w!("", "Stay/Multiple Entries Permit Expiry"),
+        ],
+        F::Index => &[
+            w!("Indeks Izin Tinggal", "Stay Permit Index"),
+            w!("Indeks", "Stay Permit Index"),
+        ],
+        F::Name => &[w!("Nama", "Name"), w!("Nama", "Full Name")],
+        F::Birth => &[
+            w!("Tempat/Tgl. Lahir", "Place/Date of Birth"),
+            w!("Tempat/Tgl. Lahir", "Place / Date of Birth"),
+        ],
+        F::PassportNumber => &[
+            w!("No. Paspor", "Passport Number"),
+            w!("Nomor Dokumen Perjalanan/Paspor", "Travel Document Number"),
+            w!("No. Paspor", "Passport No."),
+        ],
+        F::PassportExpiry => &[w!("Tgl. Habis Berlaku Paspor", "Passport Expiry")],
+        F::Nationality => &[w!("Kewarganegaraan", "Nationality")],
+        F::Sex => &[w!("Jenis Kelamin", "Sex"), w!("Jenis Kelamin", "Gender")],
+        F::Address => &[w!("Alamat", "Address")],
+        F::Occupation => &[w!("Pekerjaan", "Occupation")],
+        F::Guarantor => &[
+            w!("Penjamin", "Guarantor"),
+            w!("Penjamin", "Sponsor"),
+            w!("Penjamin", "Guarantor Name"),
+        ],
+        F::Status => &[w!("Status", "Status")],
+        F::PermitExpiry => &[
+            w!("Berlaku s/d", "Valid Until"),
+            w!("Berlaku Hingga", "Valid Until"),
+            w!("Berlaku s/d", "Expired date"),
+        ],
+        F::IssuedBy => &[w!("Dikeluarkan oleh", "Issued by")],
+    }
+}
+
+/// The wordings a page of `split` draws its label for `field` from.
+pub fn wordings(field: LabelField, split: Split) -> &'static [Wording] {
+    match split {
+        Split::Tuning => tuning_wordings(field),
+        Split::HeldOut => heldout::wordings(field),
+    }
+}
+
+/// The tuning families; their table is in the module doc.
+pub const TUNING: [Family; 9] = [
+    printout(
+        "t-p1",
+        LangOrder::IdEn,
+        Arrangement::Colon,
+        NamePlacement::Labelled,
+        PhotoPlacement::Left,
+        faces(FontFace::Sans, FontFace::Sans, FontFace::SansBold),
+        (10.0, 1),
+        (SexForm::English, DateForm::Dash),
+    ),
+    printout(
+        "t-p2",
+        LangOrder::EnOnly,
+        Arrangement::Colon,
+        NamePlacement::Labelled,
+        PhotoPlacement::Left,
+        faces(FontFace::Sans, FontFace::SansBold, FontFace::SansBold),
+        (9.5, 1),
+        (SexForm::English, DateForm::Dash),
+    ),
+    printout(
+        "t-p3",
+        LangOrder::Stacked,
+        Arrangement::Column,
+        NamePlacement::Heading,
+        PhotoPlacement::Left,
+        faces(FontFace::DejaVu, FontFace::DejaVu, FontFace::DejaVuBold),
+        (9.5, 1),
+        (SexForm::Indonesian, DateForm::MonthId),
+    ),
+    printout(
+        "t-p4",
+        LangOrder::IdEn,
+        Arrangement::Column,
+        NamePlacement::Labelled,
+        PhotoPlacement::None,
+        faces(FontFace::Serif, FontFace::Serif, FontFace::SerifBold),
+        (10.5, 2),
+        (SexForm::Indonesian, DateForm::Dash),
+    ),
+    printout(
+        "t-p5",
+        LangOrder::EnOnly,
+        Arrangement::Column,
+        NamePlacement::Heading,
+        PhotoPlacement::None,
+        faces(FontFace::Sans, FontFace::Sans, FontFace::SansBold),
+        (9.0, 2),
+        (SexForm::English, DateForm::MonthId),
+    ),
+    printout(
+        "t-p6",
+        LangOrder::Stacked,
+        Arrangement::Colon,
+        NamePlacement::Labelled,
+        PhotoPlacement::Left,
+        faces(FontFace::Serif, FontFace::SerifBold, FontFace::SerifBold),
+        (10.0, 2),
+        (SexForm::English, DateForm::Dash),
+    ),
+    printout(
+        "t-p7",
+        LangOrder::IdEn,
+        Arrangement::Colon,
+        NamePlacement::Heading,
+        PhotoPlacement::Left,
+        faces(FontFace::DejaVu, FontFace::DejaVuBold, FontFace::DejaVuBold),
+        (9.0, 1),
+        (SexForm::Indonesian, DateForm::MonthId),
+    ),
+    card(
+        "t-c1",
+        LangOrder::IdEn,
+        Arrangement::Colon,
+        PhotoPlacement::Left,
+        faces(FontFace::Sans, FontFace::SansBold, FontFace::SansBold),
+        (SexForm::Indonesian, DateForm::Dash),
+    ),
+    card(
+        "t-c2",
+        LangOrder::EnOnly,
+        Arrangement::Column,
+        PhotoPlacement::Left,
+        faces(FontFace::DejaVu, FontFace::DejaVuBold, FontFace::DejaVuBold),
+        (SexForm::English, DateForm::Dash),
+    ),
+];
+
+pub(super) const fn faces(label: FontFace, value: FontFace, bold: FontFace) -> Faces {
+    Faces { label, value, bold }
+}
+
+/// A tuning printout family (the office in the header, as every tuning page has it).
+#[allow(clippy::too_many_arguments)]
+const fn printout(
+    id: &'static str,
+    lang: LangOrder,
+    arrangement: Arrangement,
+    name: NamePlacement,
+    photo: PhotoPlacement,
+    faces: Faces,
+    (size, columns): (f32, u8),
+    (sex, date): (SexForm, DateForm),
+) -> Family {
+    Family {
+        id,
+        split: Split::Tuning,
+        medium: Medium::Printout,
+        lang,
+        arrangement,
+        name,
+        office: OfficePlacement::Header,
+        photo,
+        faces,
+        size,
+        columns,
+        sex,
+        date,
+    }
+}
+
+/// A tuning card family.
+const fn card(
+    id: &'static str,
+    lang: LangOrder,
+    arrangement: Arrangement,
+    photo: PhotoPlacement,
+    faces: Faces,
+    (sex, date): (SexForm, DateForm),
+) -> Family {
+    Family {
+        id,
+        split: Split::Tuning,
+        medium: Medium::Card,
+        lang,
+        arrangement,
+        name: NamePlacement::Labelled,
+        office: OfficePlacement::None,
+        photo,
+        faces,
+        size: 6.5,
+        columns: 1,
+        sex,
+        date,
+    }
+}
+
+/// The families of `split`, printouts first.
+pub fn families(split: Split) -> Vec<Family> {
+    match split {
+        Split::Tuning => TUNING.to_vec(),
+        Split::HeldOut => heldout::FAMILIES.to_vec(),
+    }
+}
+
+/// Every family of both splits.
+pub fn all_families() -> Vec<Family> {
+    let mut all = families(Split::Tuning);
+    all.extend(families(Split::HeldOut));
+    all
+}
+
+impl Family {
+    /// The family's choices as `(axis, value)` pairs, in the table's column order.
+    pub fn choices(&self) -> [(&'static str, String); 12] {
+        let faces = format!(
+            "{:?}, {:?}, {:?}",
+            self.faces.label, self.faces.value, self.faces.bold
+        );
+        [
+            ("medium", format!("{:?}", self.medium).to_lowercase()),
+            ("language", lang_name(self.lang).to_string()),
+            (
+                "arrangement",
+                arrangement_name(self.arrangement).to_string(),
+            ),
+            ("name", format!("{:?}", self.name).to_lowercase()),
+            ("office", office_name(self.office).to_string()),
+            ("photo", format!("{:?}", self.photo).to_lowercase()),
+            ("faces", faces),
+            ("size", format!("{}", self.size)),
+            ("cols", self.columns.to_string()),
+            ("sex", sex_name(self.sex).to_string()),
+            ("dates", date_name(self.date).to_string()),
+            ("wordings", self.split.name().to_string()),
+        ]
+    }
+}
+
+fn lang_name(l: LangOrder) -> &'static str {
+    match l {
+        LangOrder::IdEn => "id / en",
+        LangOrder::EnId => "en / id",
+        LangOrder::IdOnly => "id",
+        LangOrder::EnOnly => "en",
+        LangOrder::Stacked => "stacked",
+    }
+}
+
+fn arrangement_name(a: Arrangement) -> &'static str {
+    match a {
+        Arrangement::Colon => "label : value",
+        Arrangement::Column => "label column",
+        Arrangement::Below => "value below label",
+    }
+}
+
+fn office_name(o: OfficePlacement) -> &'static str {
+    match o {
+        OfficePlacement::Header => "header",
+        OfficePlacement::UnderSignature => "under signature",
+        OfficePlacement::None => "none",
+    }
+}
+
+fn sex_name(s: SexForm) -> &'static str {
+    match s {
+        SexForm::Letter => "M/F",
+        SexForm::English => "MALE/FEMALE",
+        SexForm::Indonesian => "LAKI-LAKI/PEREMPUAN",
+        SexForm::IndonesianLetter => "L/P",
+        SexForm::Bilingual => "LAKI-LAKI / MALE",
+    }
+}
+
+fn date_name(d: DateForm) -> &'static str {
+    match d {
+        DateForm::Dash => "dd-mm-yyyy",
+        DateForm::Slash => "dd/mm/yyyy",
+        DateForm::Dot => "dd.mm.yyyy",
+        DateForm::MonthId => "26 Januari 2024",
+        DateForm::MonthEn => "26 January 2024",
+        DateForm::MonthAbbr => "26 JAN 2024",
+    }
+}
+
+/// The families as a Markdown table: id, split, then every choice.
+pub fn family_table(families: &[Family]) -> String {
+    let mut out = String::from("| id | split |");
+    let mut rule = String::from("|---|---|");
+    for (axis, _) in TUNING[0].choices() {
+        out.push_str(&format!(" {axis} |"));
+        rule.push_str("---|");
+    }
+    out.push('\n');
+    out.push_str(&rule);
+    for f in families {
+        out.push_str(&format!("\n| {} | {} |", f.id, f.split.name()));
+        for (_, value) in f.choices() {
+            out.push_str(&format!(" {value} |"));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The label lines of `wording` in language order `lang`: one line, or two when stacked.
+pub fn label_lines(wording: Wording, lang: LangOrder) -> Vec<String> {
+    let (id, en) = (wording.id, wording.en);
+    if id.is_empty() || en.is_empty() || id == en {
+        return vec![if id.is_empty() { en } else { id }.to_string()];
+    }
+    match lang {
+        LangOrder::IdEn => vec![format!("{id} / {en}")],
+        LangOrder::EnId => vec![format!("{en} / {id}")],
+        LangOrder::IdOnly => vec![id.to_string()],
+        LangOrder::EnOnly => vec![en.to_string()],
+        LangOrder::Stacked => vec![id.to_string(), en.to_string()],
+    }
+}
+
+/// The sex as `form` prints it.
+pub fn print_sex(sex: Sex, form: SexForm) -> &'static str {
+    let male = sex == Sex::Male;
+    match form {
+        SexForm::Letter => ["F", "M"][usize::from(male)],
+        SexForm::English => ["FEMALE", "MALE"][usize::from(male)],
+        SexForm::Indonesian => ["PEREMPUAN", "LAKI-LAKI"][usize::from(male)],
+        SexForm::IndonesianLetter => ["P", "L"][usize::from(male)],
+        SexForm::Bilingual => ["PEREMPUAN / FEMALE", "LAKI-LAKI / MALE"][usize::from(male)],
+    }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The date as `form` prints it.
+pub fn print_date(date: Date, form: DateForm) -> String {
+    let (d, m, y) = (date.day, date.month, date.year);
+    match form {
+        DateForm::Dash => date.dmy(),
+        DateForm::Slash => format!("{d:02}/{m:02}/{y:04}"),
+        DateForm::Dot => format!("{d:02}.{m:02}.{y:04}"),
+        DateForm::MonthId => date.indonesian(),
+        DateForm::MonthEn => format!("{d} {} {y}", MONTHS_EN[m as usize - 1]),
+        DateForm::MonthAbbr => date.passport(),
+    }
+}
+
+/// A random document of `family`: a fake holder, labels drawn from the family's split, laid
+/// out by [`super::family_page`].
+pub fn family_document<R: Rng + ?Sized>(rng: &mut R, family: &Family, fonts: &Fonts) -> Document {
+    let permanent = rng.random_bool(0.3);
+    match family.medium {
+        Medium::Printout => {
+            let facts = Facts::sample(rng, permanent, 2021, 2025);
+            super::family_page::printout(rng, fonts, family, &facts)
+        }
+        Medium::Card => {
+            let facts = Facts::sample(rng, permanent, 2011, 2016);
+            super::family_page::card(rng, fonts, family, &facts)
+        }
+    }
+}
+
+/// The wording of `field` on one page of `family`.
+pub fn pick_wording<R: Rng + ?Sized>(rng: &mut R, family: &Family, field: LabelField) -> Wording {
+    pick(rng, wordings(field, family.split))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::truth::Truth;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use std::collections::HashSet;
+
+    /// The truth value behind a printed date, or `None` if `s` is in none of the forms.
+    fn parse_printed_date(s: &str) -> Option<String> {
+        if let Some(d) = Date::parse(&s.replace(['/', '.'], "-")) {
+            return Some(d.dmy());
+        }
+        let mut parts = s.split(' ');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        let month = (1u32..=12).find(|&i| {
+            let en = MONTHS_EN[i as usize - 1];
+            let id = Date::new(1, i, 2000).map(|d| d.indonesian());
+            let id = id.as_deref().and_then(|p| p.split(' ').nth(1));
+            m == en || m == en[..3].to_uppercase() || Some(m) == id
+        })?;
+        Some(Date::new(d.parse().ok()?, month, y.parse().ok()?)?.dmy())
+    }
+
+    fn parse_printed_sex(s: &str) -> Option<&'static str> {
+        match s {
+            "M" | "MALE" | "LAKI-LAKI" | "L" | "LAKI-LAKI / MALE" => Some("M"),
+            "F" | "FEMALE" | "PEREMPUAN" | "P" | "PEREMPUAN / FEMALE" => Some("F"),
+            _ => None,
+        }
+    }
+
+    const FORMS: [DateForm; 6] = [
+        DateForm::Dash,
+        DateForm::Slash,
+        DateForm::Dot,
+        DateForm::MonthId,
+        DateForm::MonthEn,
+        DateForm::MonthAbbr,
+    ];
+    const SEXES: [SexForm; 5] = [
+        SexForm::Letter,
+        SexForm::English,
+        SexForm::Indonesian,
+        SexForm::IndonesianLetter,
+        SexForm::Bilingual,
+    ];
+
+    #[test]
+    fn sex_and_date_forms_normalise_to_the_truth() {
+        let mut rng = StdRng::seed_from_u64(4);
+        for _ in 0..300 {
+            let d = Date::in_years(&mut rng, 1950, 2035);
+            for form in FORMS {
+                let printed = print_date(d, form);
+                assert_eq!(
+                    parse_printed_date(&printed).as_deref(),
+                    Some(d.dmy().as_str()),
+                    "{printed}"
+                );
+            }
+        }
+        for sex in [Sex::Male, Sex::Female] {
+            let code = crate::synth::truth::gender_code(sex);
+            for form in SEXES {
+                assert_eq!(parse_printed_sex(print_sex(sex, form)), Some(code));
+            }
+        }
+    }
+
+    /// Whether `value` of `field` is printed in `texts` in a form `family` prints.
+    fn printed(family: &Family, field: &str, value: &str, texts: &[&str]) -> bool {
+        let joined = texts.join(" ");
+        let squeezed: String = joined.chars().filter(|c| *c != ' ').collect();
+        match field {
+            "gender" => texts.iter().any(|t| parse_printed_sex(t) == Some(value)),
+            "address" => joined.contains(value),
+            "stay_permit_index" => squeezed.contains(value),
+            _ => {
+                let form = Date::parse(value).map(|d| print_date(d, family.date));
+                let want = form.as_deref().unwrap_or(value);
+                texts.iter().any(|t| t.contains(want))
+            }
+        }
+    }
+
+    fn check_document(family: &Family, truth: &Truth, texts: &[&str]) {
+        for (field, value) in truth.fields() {
+            if value.is_empty() {
+                continue;
+            }
+            assert!(
+                printed(family, field, value, texts),
+                "{} {field} {value:?} not printed in {texts:#?}",
+                family.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_family_prints_every_truth_value_and_stays_on_the_page() {
+        let fonts = Fonts::load().expect("fonts installed");
+        for family in all_families() {
+            for seed in 0..6 {
+                let mut rng = StdRng::seed_from_u64(seed);
+                let doc = family_document(&mut rng, &family, &fonts);
+                let texts: Vec<&str> = doc.texts().map(|t| t.text.as_str()).collect();
+                let t = &doc.truth;
+                assert!(t.is_permit);
+                for core in [&t.full_name, &t.passport_number, &t.permit_number] {
+                    assert!(!core.is_empty(), "{} {t:?}", family.id);
+                }
+                assert!(["M", "F"].contains(&t.gender.as_str()));
+                for d in [&t.date_of_birth, &t.permit_expiry, &t.issued_date] {
+                    assert!(d.is_empty() || Date::parse(d).is_some(), "{d:?}");
+                }
+                check_document(&family, t, &texts);
+                for item in doc.texts() {
+                    let b = item.bounds(&fonts);
+                    assert!(
+                        b[0] >= -0.01 && b[1] >= -0.01,
+                        "{} {item:?} off the page",
+                        family.id
+                    );
+                    assert!(
+                        b[2] <= doc.width + 0.5 && b[3] <= doc.height + 0.5,
+                        "{} {item:?} off the page",
+                        family.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_label_is_a_wording_of_the_familys_split() {
+        let fonts = Fonts::load().expect("fonts installed");
+        for family in all_families() {
+            let other = match family.split {
+                Split::Tuning => Split::HeldOut,
+                Split::HeldOut => Split::Tuning,
+            };
+            let words = |split: Split| -> HashSet<&str> {
+                LabelField::ALL
+                    .iter()
+                    .flat_map(|f| wordings(*f, split))
+                    .flat_map(|w| [w.id, w.en])
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+            let own = words(family.split);
+            let foreign_only: HashSet<&str> = words(other).difference(&own).copied().collect();
+            for seed in 0..4 {
+                let doc = family_document(&mut StdRng::seed_from_u64(seed), &family, &fonts);
+                for t in doc.texts() {
+                    // A label line is one wording or two joined by ` / `.
+                    for part in std::iter::once(t.text.as_str()).chain(t.text.split(" / ")) {
+                        assert!(
+                            !foreign_only.contains(part),
+                            "{} prints {:?} of the other split",
+                            family.id,
+                            t.text
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_has_its_sizes_and_held_out_choices_are_new() {
+        let tuning = families(Split::Tuning);
+        let held = families(Split::HeldOut);
+        let count = |fs: &[Family], m: Medium| fs.iter().filter(|f| f.medium == m).count();
+        assert!((6..=7).contains(&count(&tuning, Medium::Printout)));
+        assert_eq!(count(&tuning, Medium::Card), 2);
+        assert!(count(&held, Medium::Printout) >= 4);
+        assert!(count(&held, Medium::Card) >= 1);
+        assert!(tuning.iter().all(|f| f.split == Split::Tuning));
+        assert!(held.iter().all(|f| f.split == Split::HeldOut));
+        let ids: HashSet<_> = all_families().iter().map(|f| f.id).collect();
+        assert_eq!(ids.len(), tuning.len() + held.len());
+        // Each axis's values as the table prints them; a held-out family must use at least one
+        // value of a layout axis (not the wordings) that no tuning family uses.
+        let seen: HashSet<(&str, String)> = tuning
+            .iter()
+            .flat_map(|f| f.choices())
+            .filter(|(axis, _)| *axis != "wordings" && *axis != "size")
+            .collect();
+        let faces_seen: HashSet<FontFace> = tuning
+            .iter()
+            .flat_map(|f| [f.faces.label, f.faces.value, f.faces.bold])
+            .collect();
+        for f in &held {
+            let new_choice = f
+                .choices()
+                .into_iter()
+                .filter(|(axis, _)| *axis != "wordings" && *axis != "size")
+                .any(|c| !seen.contains(&(c.0, c.1.clone())));
+            let new_face = [f.faces.label, f.faces.value]
+                .iter()
+                .any(|face| !faces_seen.contains(face));
+            assert!(new_choice, "{} has no new choice", f.id);
+            assert!(
+                new_face || f.medium == Medium::Card,
+                "{} has no new face",
+                f.id
+            );
+        }
+        for axis in ["language", "arrangement", "office", "sex", "dates"] {
+            let new = held
+                .iter()
+                .flat_map(|f| f.choices())
+                .any(|(a, v)| a == axis && !seen.contains(&(a, v.clone())));
+            assert!(new, "no held-out family has a new {axis}");
+        }
+        // Held-out wordings are new words, not the tuning ones.
+        for field in LabelField::ALL {
+            let tuning_words: Vec<Wording> = wordings(field, Split::Tuning).to_vec();
+            let held_words = wordings(field, Split::HeldOut);
+            assert!(!held_words.is_empty(), "{field:?}");
+            for h in held_words {
+                assert!(!tuning_words.contains(h), "{field:?} {h:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn family_table_lists_every_family_with_every_axis() {
+        let table = family_table(&all_families());
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 2 + all_families().len());
+        let columns = lines[0].matches('|').count();
+        assert!(lines.iter().all(|l| l.matches('|').count() == columns));
+        assert!(lines[2].starts_with("| t-p1 | tuning | printout | id / en |"));
+    }
+
+    #[test]
+    fn module_doc_lists_the_tuning_families_as_the_table_does() {
+        let doc = include_str!("family.rs");
+        for f in TUNING {
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("//! | {} |", f.id)))
+                .unwrap_or_else(|| panic!("{} not in the module doc", f.id));
+            let c = f.choices();
+            for (axis, value) in &c {
+                if ["wordings", "medium"].contains(axis) {
+                    continue;
+                }
+                assert!(
+                    row.contains(value.as_str()),
+                    "{} {axis} {value} in {row}",
+                    f.id
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! Drawing a layout family's documents ([`super::family`]): an A4 printout or an ID-1 card whose
+//! labels, arrangement, columns, photo, office block, faces and value forms are the family's.
+//!
+//! Positions still vary per page (margins, pitch, photo size), so that a family is a template
+//! and not a fixed picture.
+//!
+//! Invariants: every non-empty [`Truth`] value is drawn (a wrapped address as consecutive items
+//! whose texts joined by one space give it back, a date in the family's [`DateForm`], the sex in
+//! its [`SexForm`]); nothing is drawn outside the page: rows that would run into the signature
+//! block are set tighter, then smaller.
+
+use rand::{Rng, RngExt};
+
+use super::card::{ID1, guilloche};
+use super::family::{
+    Arrangement, Family, LabelField, NamePlacement, OfficePlacement, PhotoPlacement, label_lines,
+    pick_wording, print_date, print_sex,
+};
+use super::fonts::{FontFace, Fonts};
+use super::layout::{Document, INK, Rgb8, Sheet};
+use super::names::pick;
+use super::permit::{Facts, paper};
+use super::printout::A4;
+use super::text;
+use super::truth::{Truth, gender_code, index_code, title_case};
+
+const GREY: Rgb8 = [80, 80, 86];
+
+/// One label/value row, already worded.
+struct FRow {
+    label: Vec<String>,
+    value: String,
+    wrap: bool,
+}
+
+/// Everything a family printout shows, already worded.
+struct PageContent {
+    header: Vec<String>,
+    title: Vec<String>,
+    name_heading: Option<String>,
+    top: Vec<FRow>,
+    rows: Vec<FRow>,
+    issue_line: String,
+    signatory: Vec<String>,
+    /// The "issued by" heading's lines and the office lines under the signature.
+    office_block: Option<(Vec<String>, Vec<String>)>,
+}
+
+fn row<R: Rng + ?Sized>(
+    rng: &mut R,
+    family: &Family,
+    field: LabelField,
+    value: impl Into<String>,
+) -> FRow {
+    FRow {
+        label: label_lines(pick_wording(rng, family, field), family.lang),
+        value: value.into(),
+        wrap: field == LabelField::Address,
+    }
+}
+
+/// A printout of `family` for `facts`.
+pub fn printout<R: Rng + ?Sized>(
+    rng: &mut R,
+    fonts: &Fonts,
+    family: &Family,
+    facts: &Facts,
+) -> Document {
+    let (content, truth) = printout_content(rng, family, facts);
+    let mut sheet = Sheet::new(fonts, A4[0], A4[1]);
+    draw_printout(rng, &mut sheet, family, &content);
+    sheet.finish(paper(rng), truth)
+}
+
+fn printout_content<R: Rng + ?Sized>(
+    rng: &mut R,
+    family: &Family,
+    facts: &Facts,
+) -> (PageContent, Truth) {
+    let date = |d: super::truth::Date| print_date(d, family.date);
+    let p = &facts.person;
+    let kind = if facts.permanent {
+        "eitap-family"
+    } else {
+        "eitas-family"
+    };
+    let mut truth = Truth {
+        is_permit: true,
+        kind: kind.to_string(),
+        document_type: facts.document_type().to_string(),
+        full_name: p.name.clone(),
+        place_of_birth: p.birthplace.to_string(),
+        date_of_birth: facts.birth.dmy(),
+        passport_number: facts.passport_number.clone(),
+        passport_expiry: facts.passport_expiry.dmy(),
+        nationality: p.nationality.to_string(),
+        gender: gender_code(p.sex).to_string(),
+        address: facts.address.clone(),
+        occupation: facts.occupation.to_string(),
+        status: facts.status.to_string(),
+        niora: facts.niora.clone(),
+        permit_number: facts.permit_number.clone(),
+        stay_permit_index: index_code(&facts.index),
+        stay_multiple_entries_permit_expiry: facts.reentry_expiry.dmy(),
+        issued_date: facts.issued.dmy(),
+        office_region: format!("KANTOR WILAYAH {}", facts.region.name),
+        office_name: format!(
+            "KANTOR IMIGRASI {} {}",
+            pick(rng, &["KELAS I TPI", "KELAS I NON TPI", "KELAS II TPI"]),
+            facts.office_city
+        ),
+        office_address: format!("{} {}", text::address(rng), facts.office_city),
+        ..Truth::default()
+    };
+    let office_lines = vec![
+        truth.office_region.clone(),
+        truth.office_name.clone(),
+        truth.office_address.clone(),
+    ];
+    let mut header = vec![
+        pick(
+            rng,
+            &[
+                "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN",
+                "KEMENTERIAN HUKUM DAN HAK ASASI MANUSIA",
+            ],
+        )
+        .to_string(),
+        "DIREKTORAT JENDERAL IMIGRASI".to_string(),
+    ];
+    let office_block = if family.office == OfficePlacement::UnderSignature {
+        let heading = label_lines(pick_wording(rng, family, LabelField::IssuedBy), family.lang);
+        Some((heading, office_lines))
+    } else {
+        header.extend(office_lines);
+        None
+    };
+    let english = if facts.permanent {
+        "ELECTRONIC PERMANENT STAY PERMIT"
+    } else {
+        "ELECTRONIC LIMITED STAY PERMIT"
+    };
+    let title = vec![facts.document_type().to_string(), english.to_string()];
+    let heading = family.name == NamePlacement::Heading;
+    let top = vec![
+        row(rng, family, LabelField::Niora, facts.niora.clone()),
+        row(
+            rng,
+            family,
+            LabelField::PermitNumber,
+            facts.permit_number.clone(),
+        ),
+        row(
+            rng,
+            family,
+            LabelField::ReentryExpiry,
+            date(facts.reentry_expiry),
+        ),
+        row(rng, family, LabelField::Index, facts.index.clone()),
+    ];
+    let mut rows = Vec::new();
+    if !heading {
+        rows.push(row(rng, family, LabelField::Name, p.name.clone()));
+    }
+    let sep = pick(rng, &[" / ", ", "]);
+    rows.extend([
+        row(
+            rng,
+            family,
+            LabelField::Birth,
+            format!("{}{sep}{}", p.birthplace, date(facts.birth)),
+        ),
+        row(
+            rng,
+            family,
+            LabelField::PassportNumber,
+            facts.passport_number.clone(),
+        ),
+        row(
+            rng,
+            family,
+            LabelField::PassportExpiry,
+            date(facts.passport_expiry),
+        ),
+        row(rng, family, LabelField::Nationality, p.nationality),
+        row(rng, family, LabelField::Sex, print_sex(p.sex, family.sex)),
+        row(rng, family, LabelField::Address, facts.address.clone()),
+        row(rng, family, LabelField::Occupation, facts.occupation),
+    ]);
+    if rng.random_bool(0.7) {
+        rows.push(row(
+            rng,
+            family,
+            LabelField::Guarantor,
+            facts.guarantor.clone(),
+        ));
+        truth.guarantor_name = facts.guarantor.clone();
+    }
+    rows.push(row(rng, family, LabelField::Status, facts.status));
+    if rng.random_bool(0.6) {
+        rows.push(row(
+            rng,
+            family,
+            LabelField::PermitExpiry,
+            date(facts.permit_expiry),
+        ));
+        truth.permit_expiry = facts.permit_expiry.dmy();
+    }
+    let place = title_case(facts.office_city);
+    truth.issued_place = place.clone();
+    let content = PageContent {
+        header,
+        title,
+        name_heading: heading.then(|| p.name.clone()),
+        top,
+        rows,
+        issue_line: format!("{place}, {}", date(facts.issued)),
+        signatory: vec![format!("KEPALA KANTOR IMIGRASI {}", facts.office_city)],
+        office_block,
+    };
+    (content, truth)
+}
+
+/// The look of one page of a family.
+#[derive(Clone, Copy)]
+struct Look {
+    label: FontFace,
+    value: FontFace,
+    bold: FontFace,
+    size: f32,
+    pitch: f32,
+    margin: f32,
+    right: f32,
+    arrangement: Arrangement,
+}
+
+impl Look {
+    fn sample<R: Rng + ?Sized>(rng: &mut R, family: &Family) -> Look {
+        let size = family.size * rng.random_range(0.95f32..1.05);
+        Look {
+            label: family.faces.label,
+            value: family.faces.value,
+            bold: family.faces.bold,
+            size,
+            pitch: size * rng.random_range(1.6f32..1.9),
+            margin: rng.random_range(42.0f32..65.0),
+            right: A4[0] - rng.random_range(40.0f32..60.0),
+            arrangement: family.arrangement,
+        }
+    }
+}
+
+fn draw_printout<R: Rng + ?Sized>(
+    rng: &mut R,
+    sheet: &mut Sheet,
+    family: &Family,
+    content: &PageContent,
+) {
+    let mut look = Look::sample(rng, family);
+    let mut y = rng.random_range(36.0f32..56.0);
+    y = header(sheet, &look, &content.header, y);
+    y = title(sheet, &look, content, y);
+    // What the signature block needs below the rows, with the office lines when they go there.
+    let block = 150.0
+        + if content.office_block.is_some() {
+            75.0
+        } else {
+            0.0
+        };
+    let limit = A4[1] - 30.0 - block;
+    let (photo, rows): (Option<f32>, Vec<&FRow>) = match family.photo {
+        PhotoPlacement::None => (None, content.top.iter().chain(&content.rows).collect()),
+        _ => (
+            Some(rng.random_range(76.0f32..90.0)),
+            content.rows.iter().collect(),
+        ),
+    };
+    let top: Vec<&FRow> = content.top.iter().collect();
+    // Tighter, then smaller, until the rows end above the signature block.
+    for _ in 0..6 {
+        let mut probe = Sheet::new(sheet.fonts, A4[0], A4[1]);
+        let end = body(&mut probe, &look, family, photo, &top, &rows, y);
+        if end <= limit {
+            break;
+        }
+        if look.pitch > look.size * 1.3 {
+            look.pitch = (look.pitch - (end - limit) / 12.0).max(look.size * 1.3);
+        } else {
+            look.size *= 0.92;
+            look.pitch = look.size * 1.3;
+        }
+    }
+    let end = body(sheet, &look, family, photo, &top, &rows, y);
+    let gap = rng.random_range(16.0f32..30.0);
+    issue_block(sheet, rng, &look, content, (end + gap).min(limit + 20.0));
+}
+
+/// The photo with the top rows beside it (or no photo) and then the rows in one or two
+/// columns; returns the last baseline.
+fn body(
+    sheet: &mut Sheet,
+    look: &Look,
+    family: &Family,
+    photo: Option<f32>,
+    top: &[&FRow],
+    rows: &[&FRow],
+    y: f32,
+) -> f32 {
+    let y = match photo {
+        Some(w) => {
+            let h = w * 4.0 / 3.0;
+            let (photo_x, span) = if family.photo == PhotoPlacement::Left {
+                (look.margin, [look.margin + w + 18.0, look.right])
+            } else {
+                (look.right - w, [look.margin, look.right - w - 18.0])
+            };
+            sheet.rect([photo_x, y, w, h], [214, 220, 232]);
+            sheet.rect(
+                [photo_x + w * 0.3, y + h * 0.25, w * 0.4, h * 0.35],
+                [200, 170, 140],
+            );
+            let first = y + look.size * 0.4 - look.pitch;
+            let below = rows_in(sheet, look, top, span, first);
+            (y + h).max(below) + look.pitch * 0.6
+        }
+        None => y,
+    };
+    if family.columns >= 2 {
+        let mid = (look.margin + look.right) / 2.0;
+        let half = rows.len().div_ceil(2);
+        let a = rows_in(sheet, look, &rows[..half], [look.margin, mid - 10.0], y);
+        let b = rows_in(sheet, look, &rows[half..], [mid + 10.0, look.right], y);
+        a.max(b)
+    } else {
+        rows_in(sheet, look, rows, [look.margin, look.right], y)
+    }
+}
+
+/// Header lines centred, the first bold, then a rule; returns the y below.
+fn header(sheet: &mut Sheet, look: &Look, lines: &[String], mut y: f32) -> f32 {
+    let cx = A4[0] / 2.0;
+    let size = look.size * 1.1;
+    for (i, line) in lines.iter().enumerate() {
+        let face = if i < 2 { look.bold } else { look.label };
+        y += size * 1.35;
+        sheet.centred(line, face, size, cx, y);
+    }
+    y += size * 0.8;
+    sheet.rule(look.margin, look.right, y, 1.0);
+    y + 6.0
+}
+
+/// The title lines and the name heading; returns the y below.
+fn title(sheet: &mut Sheet, look: &Look, content: &PageContent, mut y: f32) -> f32 {
+    let cx = A4[0] / 2.0;
+    let size = look.size * 1.45;
+    for (i, line) in content.title.iter().enumerate() {
+        let s = if i == 0 { size } else { size * 0.72 };
+        y += s * 1.45;
+        sheet.centred(line, look.bold, s, cx, y);
+    }
+    if let Some(name) = &content.name_heading {
+        y += size * 1.7;
+        sheet.centred(name, look.bold, size * 1.05, cx, y);
+    }
+    y + size * 1.2
+}
+
+/// Rows in `[x0, x1]` starting one pitch below `y`; returns the last baseline.
+fn rows_in(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], y: f32) -> f32 {
+    match look.arrangement {
+        Arrangement::Below => rows_below(sheet, look, rows, [x0, x1], y),
+        _ => rows_beside(sheet, look, rows, [x0, x1], y),
+    }
+}
+
+/// Labels in a column, an optional colon column, values to the right.
+fn rows_beside(
+    sheet: &mut Sheet,
+    look: &Look,
+    rows: &[&FRow],
+    [x0, x1]: [f32; 2],
+    mut y: f32,
+) -> f32 {
+    let small = look.size * 0.8;
+    let widest = rows
+        .iter()
+        .flat_map(|r| r.label.iter().enumerate())
+        .map(|(i, l)| sheet.measure(look.label, if i == 0 { look.size } else { small }, l))
+        .fold(0.0f32, f32::max);
+    let label_w = widest.min((x1 - x0) * 0.45);
+    let gap = look.size * 0.8;
+    let colon_x = x0 + label_w + gap;
+    let value_x = match look.arrangement {
+        Arrangement::Colon => colon_x + sheet.measure(look.label, look.size, ":") + gap,
+        _ => colon_x,
+    };
+    let room = x1 - value_x;
+    for r in rows {
+        y += look.pitch;
+        let mut last = y;
+        for (i, line) in r.label.iter().enumerate() {
+            let (s, base, color) = if i == 0 {
+                (look.size, y, INK)
+            } else {
+                (small, y + look.size * 0.95 * i as f32, GREY)
+            };
+            let s = sheet.fit(look.label, s, line, label_w);
+            sheet.text_in(line, look.label, s, [x0, base], color);
+            last = last.max(base);
+        }
+        if look.arrangement == Arrangement::Colon {
+            sheet.text(":", look.label, look.size, colon_x, y);
+        }
+        last = last.max(values(sheet, look, r, value_x, room, y));
+        y = last;
+    }
+    y
+}
+
+/// Each label on its own line (smaller), the value on the line below.
+fn rows_below(
+    sheet: &mut Sheet,
+    look: &Look,
+    rows: &[&FRow],
+    [x0, x1]: [f32; 2],
+    mut y: f32,
+) -> f32 {
+    let small = look.size * 0.82;
+    let room = x1 - x0;
+    for r in rows {
+        y += look.pitch * 0.85;
+        for (i, line) in r.label.iter().enumerate() {
+            let base = y + small * 1.05 * i as f32;
+            let s = sheet.fit(look.label, small, line, room);
+            sheet.text_in(line, look.label, s, [x0, base], GREY);
+        }
+        let first = y + small * 1.05 * (r.label.len() - 1) as f32 + look.size * 1.2;
+        y = values(sheet, look, r, x0, room, first);
+    }
+    y
+}
+
+/// The value (wrapped if the row allows) with its first baseline at `y`; returns the last.
+fn values(sheet: &mut Sheet, look: &Look, r: &FRow, x: f32, room: f32, y: f32) -> f32 {
+    let lines = if r.wrap {
+        sheet.wrap(&r.value, look.value, look.size, room)
+    } else {
+        vec![r.value.clone()]
+    };
+    let mut last = y;
+    for (i, line) in lines.iter().enumerate() {
+        let base = y + look.size * 1.25 * i as f32;
+        let s = sheet.fit(look.value, look.size, line, room);
+        sheet.text(line, look.value, s, x, base);
+        last = base;
+    }
+    last
+}
+
+/// Issue line, signatory, signature, employee number and, for some families, the issuing
+/// office under an "issued by" heading, in the right half.
+fn issue_block<R: Rng + ?Sized>(
+    sheet: &mut Sheet,
+    rng: &mut R,
+    look: &Look,
+    content: &PageContent,
+    y: f32,
+) {
+    let size = look.size;
+    let small = size * 0.9;
+    let x = A4[0] * rng.random_range(0.5f32..0.56);
+    let room = A4[0] - 24.0 - x;
+    let put = |sheet: &mut Sheet<'_>, line: &str, face: FontFace, s: f32, base: f32| {
+        let s = sheet.fit(face, s, line, room);
+        sheet.text(line, face, s, x, base);
+    };
+    put(sheet, &content.issue_line, look.label, size, y);
+    let mut base = y;
+    for line in &content.signatory {
+        base += small * 1.3;
+        put(sheet, line, look.label, small, base);
+    }
+    let sign_h = rng.random_range(30.0f32..42.0);
+    sheet.signature(rng, [x + 4.0, base + 6.0, room.min(120.0), sign_h]);
+    base += sign_h + small * 1.6;
+    let nip = format!(
+        "NIP. {}{:02}{:02} {}{:02} {} {:03}",
+        rng.random_range(1965..1992),
+        rng.random_range(1..13),
+        rng.random_range(1..29),
+        rng.random_range(1988..2016),
+        rng.random_range(1..13),
+        rng.random_range(1..3),
+        rng.random_range(1..20)
+    );
+    put(sheet, &nip, look.label, small, base);
+    if let Some((heading, office)) = &content.office_block {
+        base += small * 0.8;
+        for line in heading {
+            base += small * 1.3;
+            put(sheet, line, look.label, small, base);
+        }
+        for (i, line) in office.iter().enumerate() {
+            base += small * 1.3;
+            let face = if i < 2 { look.bold } else { look.label };
+            put(sheet, line, face, small, base);
+        }
+    }
+}
+
+/// An ID-1 card of `family` for `facts`.
+pub fn card<R: Rng + ?Sized>(
+    rng: &mut R,
+    fonts: &Fonts,
+    family: &Family,
+    facts: &Facts,
+) -> Document {
+    let title = if facts.permanent {
+        "KARTU IZIN TINGGAL TETAP"
+    } else {
+        "KARTU IZIN TINGGAL TERBATAS"
+    };
+    let date = |d: super::truth::Date| print_date(d, family.date);
+    let p = &facts.person;
+    let sep = pick(rng, &[" / ", ", "]);
+    let fields: Vec<FRow> = vec![
+        row(rng, family, LabelField::Name, p.name.clone()),
+        row(
+            rng,
+            family,
+            LabelField::Birth,
+            format!("{}{sep}{}", p.birthplace, date(facts.birth)),
+        ),
+        row(rng, family, LabelField::Nationality, p.nationality),
+        row(rng, family, LabelField::Sex, print_sex(p.sex, family.sex)),
+        row(
+            rng,
+            family,
+            LabelField::PassportNumber,
+            facts.passport_number.clone(),
+        ),
+        row(rng, family, LabelField::Address, facts.address.clone()),
+        row(
+            rng,
+            family,
+            LabelField::PermitNumber,
+            facts.permit_number.clone(),
+        ),
+        row(
+            rng,
+            family,
+            LabelField::PermitExpiry,
+            date(facts.permit_expiry),
+        ),
+    ]
+    .into_iter()
+    // A card has no room for a stacked label: its languages go on one line.
+    .map(|r| FRow {
+        label: vec![r.label.join(" / ")],
+        ..r
+    })
+    .collect();
+    let tint = pick(rng, &[[224, 236, 228], [222, 232, 244], [240, 234, 220]]);
+    let mut sheet = Sheet::new(fonts, ID1[0], ID1[1]);
+    guilloche(&mut sheet, rng, tint);
+    let cx = ID1[0] / 2.0;
+    sheet.centred("REPUBLIK INDONESIA", family.faces.bold, 5.6, cx, 9.5);
+    sheet.centred(title, family.faces.bold, 8.2, cx, 21.0);
+    sheet.rule(8.0, ID1[0] - 8.0, 25.5, 0.5);
+    let top = rng.random_range(31.0f32..34.0);
+    let photo_w = rng.random_range(44.0f32..50.0);
+    let (photo_x, span) = if family.photo == PhotoPlacement::Right {
+        let px = ID1[0] - photo_w - 7.0;
+        (px, [7.0, px - 5.0])
+    } else {
+        (7.0, [7.0 + photo_w + 6.0, ID1[0] - 6.0])
+    };
+    sheet.rect([photo_x, top, photo_w, photo_w * 1.28], [210, 216, 230]);
+    let look = Look {
+        label: family.faces.label,
+        value: family.faces.value,
+        bold: family.faces.bold,
+        size: family.size,
+        pitch: rng.random_range(9.4f32..10.2),
+        margin: span[0],
+        right: span[1],
+        arrangement: family.arrangement,
+    };
+    let refs: Vec<&FRow> = fields.iter().collect();
+    let label_look = Look {
+        size: look.size * 0.8,
+        ..look
+    };
+    if family.arrangement == Arrangement::Below {
+        card_pairs(&mut sheet, &look, &refs, span, top);
+    } else {
+        card_beside(&mut sheet, &look, &label_look, &refs, span, top);
+    }
+    let truth = Truth {
+        is_permit: true,
+        kind: "card".to_string(),
+        document_type: title.to_string(),
+        full_name: p.name.clone(),
+        place_of_birth: p.birthplace.to_string(),
+        date_of_birth: facts.birth.dmy(),
+        nationality: p.nationality.to_string(),
+        gender: gender_code(p.sex).to_string(),
+        passport_number: facts.passport_number.clone(),
+        address: facts.address.clone(),
+        permit_number: facts.permit_number.clone(),
+        permit_expiry: facts.permit_expiry.dmy(),
+        ..Truth::default()
+    };
+    sheet.finish(tint, truth)
+}
+
+/// Small labels left of the values (with or without colons), one row per field.
+fn card_beside(
+    sheet: &mut Sheet,
+    look: &Look,
+    label_look: &Look,
+    rows: &[&FRow],
+    [x0, x1]: [f32; 2],
+    top: f32,
+) {
+    let label_w = rows
+        .iter()
+        .map(|r| sheet.measure(look.label, label_look.size, &r.label[0]))
+        .fold(0.0f32, f32::max)
+        .min((x1 - x0) * 0.38);
+    let value_x = x0 + label_w + 7.0;
+    let room = x1 - value_x;
+    let mut y = top + look.size;
+    for r in rows {
+        let s = sheet.fit(look.label, label_look.size, &r.label[0], label_w);
+        sheet.text_in(&r.label[0], look.label, s, [x0, y], GREY);
+        if look.arrangement == Arrangement::Colon {
+            sheet.text(":", look.label, label_look.size, value_x - 4.0, y);
+        }
+        let lines = card_lines(sheet, look, r, room);
+        for (i, line) in lines.iter().enumerate() {
+            let s = sheet.fit(look.value, look.size, line, room);
+            sheet.text(
+                line,
+                look.value,
+                s,
+                value_x,
+                y + i as f32 * look.size * 1.15,
+            );
+        }
+        y += look.pitch * 0.95 + (lines.len() - 1) as f32 * look.size * 1.15;
+    }
+}
+
+/// Labels above values, short fields in pairs.
+fn card_pairs(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], top: f32) {
+    let label_size = look.size * 0.72;
+    let half = x0 + (x1 - x0) * 0.55;
+    let layout: [&[usize]; 6] = [&[0], &[1], &[2, 3], &[4, 7], &[5], &[6]];
+    let mut y = top;
+    for group in layout {
+        let mut used = 1;
+        for (j, &f) in group.iter().enumerate() {
+            let r = rows[f];
+            let col_x = if j == 0 { x0 } else { half };
+            let room = if group.len() == 2 && j == 0 {
+                half - x0 - 4.0
+            } else {
+                x1 - col_x
+            };
+            let s = sheet.fit(look.label, label_size, &r.label[0], room);
+            sheet.text_in(&r.label[0], look.label, s, [col_x, y + label_size], GREY);
+            let lines = card_lines(sheet, look, r, room);
+            for (i, line) in lines.iter().enumerate() {
+                let base = y + label_size + look.size * (1.1 + 1.1 * i as f32);
+                let s = sheet.fit(look.value, look.size, line, room);
+                sheet.text(line, look.value, s, col_x, base);
+            }
+            used = used.max(lines.len());
+        }
+        y += label_size + look.size * (0.5 + 1.1 * used as f32) + 1.2;
+    }
+}
+
+/// A card value's lines: the address wraps, anything else is one line (shrunk to fit).
+fn card_lines(sheet: &Sheet, look: &Look, r: &FRow, room: f32) -> Vec<String> {
+    if r.wrap {
+        sheet.wrap(&r.value, look.value, look.size, room)
+    } else {
+        vec![r.value.clone()]
+    }
+}
