@@ -402,17 +402,25 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Whether segment `j` has a label to its left on its row, other than one of `key` (a
-    /// stacked translation of the label looking for a value sits beside that value's second
-    /// line).
+    /// Whether segment `j` is the value of a label beside it: the nearest segment to its left
+    /// on its row (a lone `:` skipped) is a label, other than one of `key`, with nothing of its
+    /// own after it. (A stacked translation of the label looking for a value sits beside that
+    /// value's second line; in a form of two columns, the left column's label or value sits on
+    /// the row of a right-column value's second line, and only a bare label claims it.)
     fn claimed(&self, j: usize, key: Option<Key>) -> bool {
         let segs = &self.page.segs;
         let h = segs[j].height();
-        (0..segs.len()).any(|k| {
-            k != j
-                && self.labels[k].is_some_and(|m| Some(m.tag) != key)
-                && self.page.same_row(k, j)
-                && segs[k].bbox[2] <= segs[j].bbox[0] + 0.5 * h
+        let nearest = (0..segs.len())
+            .filter(|&k| {
+                k != j
+                    && !segs[k].is_punctuation()
+                    && self.page.same_row(k, j)
+                    && segs[k].bbox[2] <= segs[j].bbox[0] + 0.5 * h
+            })
+            .max_by(|&a, &b| segs[a].bbox[2].total_cmp(&segs[b].bbox[2]));
+        nearest.is_some_and(|k| {
+            self.labels[k]
+                .is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
         })
     }
 
