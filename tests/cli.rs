@@ -178,3 +178,63 @@ fn ocr_reads_a_pdf_with_vector_text() {
         );
     }
 }
+
+/// Golden documents: one scanned printout or card of every layout family, tuning and held-out,
+/// read by `kitascan scan` over their folder. Every one is a permit of the right kind and at
+/// least 90% of its fields come back exactly as its truth has them (the accuracy benchmark
+/// measures the rates over hundreds; this catches a family that stops being read). Failures
+/// name the family and how many fields missed, never the values (the held-out families'
+/// wordings are not to be read while tuning).
+#[test]
+fn scan_reads_a_document_of_every_layout_family() {
+    use kitascan::synth::family::all_families;
+    use kitascan::synth::{Condition, family::family_document, write_sample};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fonts = Fonts::load().expect("fonts");
+    let mut truths = std::collections::BTreeMap::new();
+    for (i, family) in all_families().iter().enumerate() {
+        let seed = 7000 + i as u64;
+        let doc = family_document(&mut StdRng::seed_from_u64(seed), family, &fonts);
+        let stem = format!("{i:02}-{}", family.id);
+        let info = write_sample(&doc, &fonts, Condition::Scan, dir.path(), &stem, seed)
+            .expect("sample written");
+        // The sample's JSON sits beside the image; `scan` reads images only.
+        std::fs::remove_file(dir.path().join(format!("{stem}.json"))).expect("json removed");
+        truths.insert(info.file.clone(), (family.id, info.truth));
+    }
+    let out = kitascan(&["scan", dir.path().to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let mut seen = 0;
+    let mut failures = Vec::new();
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        let file = v["file"].as_str().expect("file");
+        let name = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("file name");
+        let (family, truth) = truths.get(name).expect("a written document");
+        seen += 1;
+        let fields = truth.fields();
+        let missed = fields
+            .iter()
+            .filter(|(key, want)| v["read"][*key]["value"].as_str().unwrap_or("") != *want)
+            .count();
+        let kind = v["read"]["document_type"]["value"].as_str().unwrap_or("");
+        if kind != truth.document_type || 10 * missed > fields.len() {
+            failures.push(format!(
+                "{family}: {missed} of {} fields missed, document type right: {}",
+                fields.len(),
+                kind == truth.document_type
+            ));
+        }
+    }
+    assert_eq!(seen, truths.len(), "one answer per document");
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -64,6 +64,9 @@ pub struct ExtractParams {
     /// (the holder's name set large): body text varies by under 10% between lines of one
     /// size, a heading is set a size or more larger.
     pub heading: f32,
+    /// The second part of a label the detector cut in two starts within this gap right of the
+    /// first: a word space read as a wide gap, well under the gap before a value column.
+    pub label_join: f32,
     /// Without a title, this many permit-only fields make the page a permit.
     pub permit_evidence: usize,
     /// Photo and signature search.
@@ -81,6 +84,7 @@ impl Default for ExtractParams {
             unlabelled: 0.9,
             off_shape: 0.5,
             heading: 1.2,
+            label_join: 2.0,
             permit_evidence: 2,
             crops: CropParams::default(),
         }
@@ -104,6 +108,7 @@ pub fn extract_with(
     let mut r = Reader::new(&page, page_index, p);
     r.image = image;
     let titles = r.titles();
+    r.join_split_labels();
     r.labelled_fields();
     if titles.not_permit || (titles.main.is_none() && r.evidence() < p.permit_evidence) {
         return Reading::not_a_permit();
@@ -157,6 +162,9 @@ struct Reader<'a> {
     labels: Vec<Option<Match<Key>>>,
     /// Segments already taken as a title or a value.
     used: Vec<bool>,
+    /// For a label the detector cut in two: the segment its second part starts, and where the
+    /// rest of that segment (the value, if on it) begins.
+    label_tail: Vec<Option<(usize, usize)>>,
     fields: BTreeMap<FieldName, Field>,
 }
 
@@ -184,6 +192,7 @@ impl<'a> Reader<'a> {
             p,
             labels,
             used: vec![false; page.segs.len()],
+            label_tail: vec![None; page.segs.len()],
             fields: FieldName::ALL
                 .into_iter()
                 .map(|f| (f, Field::empty()))
@@ -226,6 +235,46 @@ impl<'a> Reader<'a> {
             _ => DocumentKind::Unknown,
         };
         t
+    }
+
+    /// Labels the detector cut in two (`Izin Masuk Kembali` | `Beberapa Kali s/d ...`): where
+    /// a segment holding a label and nothing else has, close on its right on its row, a
+    /// segment that carries the label on (the two read together match more of a label, maybe
+    /// another one), the two are one label, and its value is looked for after the second.
+    fn join_split_labels(&mut self) {
+        let segs = &self.page.segs;
+        for s in 0..segs.len() {
+            let Some(m) = self.labels[s] else { continue };
+            if self.span(s, m.end).is_some() {
+                continue;
+            }
+            let h = segs[s].height();
+            let next = (0..segs.len())
+                .filter(|&j| j != s && !self.used[j] && self.page.same_row(s, j))
+                .filter(|&j| {
+                    let dx = segs[j].bbox[0] - segs[s].bbox[2];
+                    dx >= -0.5 * h && dx <= self.p.label_join * h
+                })
+                .min_by(|&a, &b| segs[a].bbox[0].total_cmp(&segs[b].bbox[0]));
+            let Some(j) = next else { continue };
+            let mut joined = segs[s].chars.clone();
+            joined.push(' ');
+            let offset = joined.len();
+            joined.extend(&segs[j].chars);
+            let Some(whole) = labels::label(&joined) else {
+                continue;
+            };
+            if whole.end <= offset || whole.covered <= m.covered {
+                continue;
+            }
+            self.labels[s] = Some(Match {
+                end: segs[s].chars.len(),
+                ..whole
+            });
+            self.labels[j] = None;
+            self.used[j] = true;
+            self.label_tail[s] = Some((j, whole.end - offset));
+        }
     }
 
     /// Every labelled field, in reading order; the first label of a field that yields a value
@@ -278,11 +327,13 @@ impl<'a> Reader<'a> {
     /// (Overlapping detections can leave a stray first digit of a date after its label, with
     /// the whole date beside it.)
     fn value_for(&mut self, s: usize, m: &Match<Key>) -> Option<Value> {
+        // A label cut in two goes on in segment `t`; its value is after that.
+        let (t, end) = self.label_tail[s].unwrap_or((s, m.end));
         let candidates = [
-            self.rest_of(s, m.end),
-            self.right_of(s),
+            self.rest_of(t, end),
+            self.right_of(t),
             self.below(s),
-            self.shaped_right_of(s, m.tag),
+            self.shaped_right_of(t, m.tag),
         ];
         let mut found = candidates.into_iter().flatten();
         let first = found.next()?;
@@ -1220,6 +1271,26 @@ mod tests {
         lines[3] = line("MARIA ELENA GARCIA LOPEZ", 200.0, 150.0);
         let r = extract(&lines, 0, None);
         assert_eq!(value(&r, FieldName::FullName), "");
+    }
+
+    #[test]
+    fn a_label_cut_in_two_by_the_detector_is_one_label() {
+        let lines = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 20.0),
+            line("NIORA : 3ATAA20536", 100.0, 60.0),
+            line("Izin Masuk Kembali", 100.0, 90.0),
+            line("Beberapa Kali s/d : 11-07-2020", 300.0, 90.0),
+            line("Indeks", 100.0, 120.0),
+            line("Izin Tinggal", 170.0, 120.0),
+            line("E33F", 400.0, 120.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::StayMultipleEntriesPermitExpiry),
+            "11-07-2020"
+        );
+        assert_eq!(value(&r, FieldName::StayEntriesPermitExpiry), "");
+        assert_eq!(value(&r, FieldName::StayPermitIndex), "E33F");
     }
 
     #[test]
