@@ -470,8 +470,7 @@ impl<'a> Reader<'a> {
             })
             .max_by(|&a, &b| segs[a].bbox[2].total_cmp(&segs[b].bbox[2]));
         nearest.is_some_and(|k| {
-            self.labels[k]
-                .is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
+            self.labels[k].is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
         })
     }
 

@@ -368,7 +368,8 @@ fn split_at(chars: &[char], i: usize) -> Option<PlaceDate> {
 
 /// Free text (names, places, addresses) cleaned, with slips repaired where the word decides:
 /// a `0` or `1` between two letters is the `O` or `I` it must be there (`BONJ0L` -> `BONJOL`),
-/// an `O` after a digit in a number is a zero (`KM. 2O` -> `KM. 20`), and a lower-case `l` in an
+/// an `O` after a digit in a number is a zero (`KM. 2O` -> `KM. 20`) and an `I` between two
+/// of its digits a one (`RT. 0I2` -> `RT. 012`), and a lower-case `l` in an
 /// otherwise upper-case word is an `I` (`MUMBAl` -> `MUMBAI`). Text that is mostly upper case
 /// is made all upper case (`KIM wOo mIN` -> `KIM WOO MIN`); mixed-case text (`Pangkalpinang`)
 /// and codes mixing letters and digits (`Z11`, `A6`) are left alone.
@@ -389,14 +390,19 @@ pub fn text(s: &str) -> String {
 
 fn repair_word(word: &str) -> String {
     let c: Vec<char> = word.chars().collect();
-    // `2O`, `4O5`: an O after a digit in a word of digits. A leading letter may be a block
-    // letter (`BLOK O5`, `BLOK I3`), so only Os that follow a digit change.
+    // `2O`, `4O5`, `0I2`: an O after a digit, or an I between two digits, in a word of
+    // digits. A leading letter may be a block letter (`BLOK O5`, `BLOK I3`), so only those
+    // change.
     let number = c.iter().any(char::is_ascii_digit)
-        && c.iter().filter(|c| c.is_alphabetic()).all(|c| *c == 'O');
+        && c.iter()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| matches!(c, 'O' | 'I' | 'l'));
     if number {
+        let digit = |i: Option<usize>| i.and_then(|i| c.get(i)).is_some_and(char::is_ascii_digit);
         return (0..c.len())
             .map(|i| match c[i] {
-                'O' if i > 0 && c[i - 1].is_ascii_digit() => '0',
+                'O' if digit(i.checked_sub(1)) => '0',
+                'I' | 'l' if digit(i.checked_sub(1)) && digit(Some(i + 1)) => '1',
                 ch => ch,
             })
             .collect();
@@ -924,6 +930,8 @@ mod tests {
         assert_eq!(text("Pangkalpinang"), "Pangkalpinang");
         assert_eq!(text("l"), "l");
         assert_eq!(text("JL. KEMANG RAYA KM. 2O"), "JL. KEMANG RAYA KM. 20");
+        assert_eq!(text("RT. 0I2 RW. 0l0"), "RT. 012 RW. 010");
+        assert_eq!(text("BLOK I3"), "BLOK I3");
         assert_eq!(text("BLOK V1 NO. 4O RT. 01O"), "BLOK V1 NO. 40 RT. 010");
         assert_eq!(text("BLOK I3 NO. 5 BLOK O5"), "BLOK I3 NO. 5 BLOK O5");
         assert_eq!(text("NO. 1O5J"), "NO. 1O5J");
