@@ -237,17 +237,14 @@ impl<'a> Reader<'a> {
         t
     }
 
-    /// Labels the detector cut in two (`Izin Masuk Kembali` | `Beberapa Kali s/d ...`): where
-    /// a segment holding a label and nothing else has, close on its right on its row, a
-    /// segment that carries the label on (the two read together match more of a label, maybe
+    /// Labels the detector cut in two (`Izin Masuk Kembali Bebe` | `rapa Kali s/d ...`):
+    /// where a segment starting with a label has, close on its right on its row, a segment
+    /// that carries the label on (the two read together match more of a label, maybe
     /// another one), the two are one label, and its value is looked for after the second.
     fn join_split_labels(&mut self) {
         let segs = &self.page.segs;
         for s in 0..segs.len() {
             let Some(m) = self.labels[s] else { continue };
-            if self.span(s, m.end).is_some() {
-                continue;
-            }
             let h = segs[s].height();
             let next = (0..segs.len())
                 .filter(|&j| j != s && !self.used[j] && self.page.same_row(s, j))
@@ -335,16 +332,44 @@ impl<'a> Reader<'a> {
             self.below(s),
             self.shaped_right_of(t, m.tag),
         ];
-        let mut found = candidates.into_iter().flatten();
-        let first = found.next()?;
-        let value = std::iter::once(first.clone())
-            .chain(found)
+        let found: Vec<Value> = candidates.into_iter().flatten().collect();
+        let first = found.first()?.clone();
+        // If none has the shape, a shaped end of one may: the tail of a label OCR ran into
+        // the value (`ootExpry 18-02-2030`).
+        let value = found
+            .iter()
             .find(|v| self.shaped(m.tag, v))
+            .cloned()
+            .or_else(|| found.iter().find_map(|v| self.shaped_tail(m.tag, v)))
             .unwrap_or(first);
         for &(seg, _, _) in &value.parts {
             self.used[seg] = true;
         }
         Some(value)
+    }
+
+    /// The longest end of `v`, from a word on, that has the shape of what `key` introduces
+    /// (fields of a strict shape only: dates and codes).
+    fn shaped_tail(&self, key: Key, v: &Value) -> Option<Value> {
+        let strict = match key {
+            Key::Field(name) => {
+                name.is_date()
+                    || matches!(
+                        name,
+                        FieldName::PermitNumber | FieldName::PassportNumber | FieldName::Niora
+                    )
+            }
+            Key::Birth => true,
+            Key::Other | Key::Heading => false,
+        };
+        if !strict {
+            return None;
+        }
+        let text: Vec<char> = self.text(v).chars().collect();
+        (1..text.len())
+            .filter(|&i| text[i - 1].is_whitespace() && !text[i].is_whitespace())
+            .filter_map(|i| self.sub(v, i, text.len()))
+            .find(|tail| self.shaped(key, tail))
     }
 
     /// Whether `v` has the shape of what label `key` introduces.
@@ -1277,8 +1302,8 @@ mod tests {
         let lines = vec![
             line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 20.0),
             line("NIORA : 3ATAA20536", 100.0, 60.0),
-            line("Izin Masuk Kembali", 100.0, 90.0),
-            line("Beberapa Kali s/d : 11-07-2020", 300.0, 90.0),
+            line("Izin Masuk Kembali Bebe", 100.0, 90.0),
+            line("rapa Kali s/d : 11-07-2020", 340.0, 90.0),
             line("Indeks", 100.0, 120.0),
             line("Izin Tinggal", 170.0, 120.0),
             line("E33F", 400.0, 120.0),
@@ -1290,6 +1315,18 @@ mod tests {
         );
         assert_eq!(value(&r, FieldName::StayEntriesPermitExpiry), "");
         assert_eq!(value(&r, FieldName::StayPermitIndex), "E33F");
+    }
+
+    #[test]
+    fn a_label_tail_run_into_a_date_is_left_out() {
+        let lines = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 20.0),
+            line("NIORA : 3ATAA20536", 100.0, 60.0),
+            line("Tgl. Habis Berlaku Paspor/Pass", 100.0, 90.0),
+            line("ootExpry 18-02-2030", 420.0, 90.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::PassportExpiry), "18-02-2030");
     }
 
     #[test]
