@@ -19,10 +19,10 @@ use super::family::{
 use super::fonts::{FontFace, Fonts};
 use super::layout::{Document, INK, Rgb8, Sheet};
 use super::names::pick;
-use super::permit::{Facts, paper};
-use super::printout::A4;
+use super::permit::{Facts, base_truth, paper};
+use super::printout::{A4, nip};
 use super::text;
-use super::truth::{Truth, gender_code, index_code, title_case};
+use super::truth::{Truth, gender_code, title_case};
 
 const GREY: Rgb8 = [80, 80, 86];
 
@@ -85,24 +85,7 @@ fn printout_content<R: Rng + ?Sized>(
         "eitas-family"
     };
     let mut truth = Truth {
-        is_permit: true,
-        kind: kind.to_string(),
-        document_type: facts.document_type().to_string(),
-        full_name: p.name.clone(),
-        place_of_birth: p.birthplace.to_string(),
-        date_of_birth: facts.birth.dmy(),
-        passport_number: facts.passport_number.clone(),
-        passport_expiry: facts.passport_expiry.dmy(),
-        nationality: p.nationality.to_string(),
-        gender: gender_code(p.sex).to_string(),
-        address: facts.address.clone(),
-        occupation: facts.occupation.to_string(),
-        status: facts.status.to_string(),
-        niora: facts.niora.clone(),
-        permit_number: facts.permit_number.clone(),
-        stay_permit_index: index_code(&facts.index),
         stay_multiple_entries_permit_expiry: facts.reentry_expiry.dmy(),
-        issued_date: facts.issued.dmy(),
         office_region: format!("KANTOR WILAYAH {}", facts.region.name),
         office_name: format!(
             "KANTOR IMIGRASI {} {}",
@@ -110,7 +93,7 @@ fn printout_content<R: Rng + ?Sized>(
             facts.office_city
         ),
         office_address: format!("{} {}", text::address(rng), facts.office_city),
-        ..Truth::default()
+        ..base_truth(kind, facts)
     };
     let office_lines = vec![
         truth.office_region.clone(),
@@ -484,16 +467,7 @@ fn issue_block<R: Rng + ?Sized>(
     let sign_h = rng.random_range(30.0f32..42.0);
     sheet.signature(rng, [x + 4.0, base + 6.0, room.min(120.0), sign_h]);
     base += sign_h + small * 1.6;
-    let nip = format!(
-        "NIP. {}{:02}{:02} {}{:02} {} {:03}",
-        rng.random_range(1965..1992),
-        rng.random_range(1..13),
-        rng.random_range(1..29),
-        rng.random_range(1988..2016),
-        rng.random_range(1..13),
-        rng.random_range(1..3),
-        rng.random_range(1..20)
-    );
+    let nip = nip(rng);
     put(sheet, &nip, look.label, small, base);
     if let Some((heading, office)) = &content.office_block {
         base += small * 0.8;

@@ -234,10 +234,10 @@ fn office_name<R: Rng + ?Sized>(rng: &mut R, facts: &Facts, generation: Generati
 }
 
 /// The truth fields every permit printout shares, before the rows decide what else is printed.
-fn base_truth(kind: DocKind, facts: &Facts) -> Truth {
+pub(crate) fn base_truth(kind: &str, facts: &Facts) -> Truth {
     Truth {
         is_permit: true,
-        kind: kind.name().to_string(),
+        kind: kind.to_string(),
         document_type: facts.document_type().to_string(),
         full_name: facts.person.name.clone(),
         place_of_birth: facts.person.birthplace.to_string(),
@@ -268,7 +268,7 @@ fn printout_doc<R: Rng + ?Sized>(
         Generation::Y2024 => (2024, 2025),
     };
     let facts = Facts::sample(rng, kind.is_permanent(), years.0, years.1);
-    let mut truth = base_truth(kind, &facts);
+    let mut truth = base_truth(kind.name(), &facts);
     let content = permit_content(rng, &facts, generation, &mut truth);
     let mut sheet = Sheet::new(fonts, A4[0], A4[1]);
     printout::draw(rng, &mut sheet, &content);

@@ -414,16 +414,7 @@ fn issue_block<R: Rng + ?Sized>(
     let sign_h = rng.random_range(34.0f32..52.0);
     sheet.signature(rng, [x + 4.0, base + 6.0, block_w.min(130.0), sign_h]);
     base += sign_h + small * 1.6;
-    let nip = format!(
-        "NIP. {}{:02}{:02} {}{:02} {} {:03}",
-        rng.random_range(1965..1992),
-        rng.random_range(1..13),
-        rng.random_range(1..29),
-        rng.random_range(1988..2016),
-        rng.random_range(1..13),
-        rng.random_range(1..3),
-        rng.random_range(1..20)
-    );
+    let nip = nip(rng);
     sheet.text(&nip, style.label_face, small, x, base);
     base
 }
@@ -460,4 +451,19 @@ fn footer<R: Rng + ?Sized>(
         );
         sheet.text_in(note, style.label_face, size, [style.margin, note_y], INK);
     }
+}
+
+/// A signing officer's civil-servant number (`NIP. 19650410 200904 2 009`): birth date, year and
+/// month of appointment, sex digit, serial.
+pub(crate) fn nip<R: Rng + ?Sized>(rng: &mut R) -> String {
+    format!(
+        "NIP. {}{:02}{:02} {}{:02} {} {:03}",
+        rng.random_range(1965..1992),
+        rng.random_range(1..13),
+        rng.random_range(1..29),
+        rng.random_range(1988..2016),
+        rng.random_range(1..13),
+        rng.random_range(1..3),
+        rng.random_range(1..20)
+    )
 }
