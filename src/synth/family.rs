@@ -28,8 +28,11 @@
 //! | t-p5 | printout | en | label column | heading | header | none | Sans, Sans, SansBold | 9 | 2 | MALE/FEMALE | 26 Januari 2024 |
 //! | t-p6 | printout | stacked | label : value | labelled | header | left | Serif, SerifBold, SerifBold | 10 | 2 | MALE/FEMALE | dd-mm-yyyy |
 //! | t-p7 | printout | id / en | label : value | heading | header | left | DejaVu, DejaVuBold, DejaVuBold | 9 | 1 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
+//! | t-p8 | printout | id / en | value below label | labelled | under signature | left | Sans, Sans, SansBold | 10 | 1 | MALE/FEMALE | dd-mm-yyyy |
+//! | t-p9 | printout | en | value below label | heading | header | none | DejaVu, DejaVu, DejaVuBold | 9.5 | 2 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
 //! | t-c1 | card | id / en | label : value | labelled | none | left | Sans, SansBold, SansBold | 6.5 | 1 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
 //! | t-c2 | card | en | label column | labelled | none | left | DejaVu, DejaVuBold, DejaVuBold | 6.5 | 1 | MALE/FEMALE | dd-mm-yyyy |
+//! | t-c3 | card | id / en | value below label | labelled | none | left | Serif, SerifBold, SerifBold | 6.5 | 1 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
 //!
 //! Invariants:
 //! - Every held-out family uses at least one choice (language order, arrangement, office
@@ -300,7 +303,7 @@ pub fn wordings(field: LabelField, split: Split) -> &'static [Wording] {
 }
 
 /// The tuning families; their table is in the module doc.
-pub const TUNING: [Family; 9] = [
+pub const TUNING: [Family; 12] = [
     printout(
         "t-p1",
         LangOrder::IdEn,
@@ -371,6 +374,29 @@ pub const TUNING: [Family; 9] = [
         (9.0, 1),
         (SexForm::Indonesian, DateForm::MonthId),
     ),
+    Family {
+        office: OfficePlacement::UnderSignature,
+        ..printout(
+            "t-p8",
+            LangOrder::IdEn,
+            Arrangement::Below,
+            NamePlacement::Labelled,
+            PhotoPlacement::Left,
+            faces(FontFace::Sans, FontFace::Sans, FontFace::SansBold),
+            (10.0, 1),
+            (SexForm::English, DateForm::Dash),
+        )
+    },
+    printout(
+        "t-p9",
+        LangOrder::EnOnly,
+        Arrangement::Below,
+        NamePlacement::Heading,
+        PhotoPlacement::None,
+        faces(FontFace::DejaVu, FontFace::DejaVu, FontFace::DejaVuBold),
+        (9.5, 2),
+        (SexForm::Indonesian, DateForm::MonthId),
+    ),
     card(
         "t-c1",
         LangOrder::IdEn,
@@ -387,13 +413,21 @@ pub const TUNING: [Family; 9] = [
         faces(FontFace::DejaVu, FontFace::DejaVuBold, FontFace::DejaVuBold),
         (SexForm::English, DateForm::Dash),
     ),
+    card(
+        "t-c3",
+        LangOrder::IdEn,
+        Arrangement::Below,
+        PhotoPlacement::Left,
+        faces(FontFace::Serif, FontFace::SerifBold, FontFace::SerifBold),
+        (SexForm::Indonesian, DateForm::Dash),
+    ),
 ];
 
 pub(super) const fn faces(label: FontFace, value: FontFace, bold: FontFace) -> Faces {
     Faces { label, value, bold }
 }
 
-/// A tuning printout family (the office in the header, as every tuning page has it).
+/// A tuning printout family with the office in the header.
 #[allow(clippy::too_many_arguments)]
 const fn printout(
     id: &'static str,
@@ -807,8 +841,8 @@ mod tests {
         let tuning = families(Split::Tuning);
         let held = families(Split::HeldOut);
         let count = |fs: &[Family], m: Medium| fs.iter().filter(|f| f.medium == m).count();
-        assert!((6..=7).contains(&count(&tuning, Medium::Printout)));
-        assert_eq!(count(&tuning, Medium::Card), 2);
+        assert_eq!(count(&tuning, Medium::Printout), 9);
+        assert_eq!(count(&tuning, Medium::Card), 3);
         assert!(count(&held, Medium::Printout) >= 4);
         assert!(count(&held, Medium::Card) >= 1);
         assert!(tuning.iter().all(|f| f.split == Split::Tuning));
@@ -842,7 +876,7 @@ mod tests {
                 f.id
             );
         }
-        for axis in ["language", "arrangement", "office", "sex", "dates"] {
+        for axis in ["language", "sex", "dates"] {
             let new = held
                 .iter()
                 .flat_map(|f| f.choices())
