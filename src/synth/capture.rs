@@ -552,7 +552,7 @@ enum Slot {
 /// The 12-sample cycle of a family set: 8 printouts (scan twice, vector PDF twice, image PDF,
 /// camera twice, a hard capture), 3 cards (scan, camera, hard) and one non-permit (8%).
 /// Printout families take the printout places in turn, card families the card places, so that
-/// with up to 7 printout families each appears within any 12 consecutive samples.
+/// with up to 9 printout families each appears within any 20 consecutive samples.
 const FAMILY_CYCLE: [Slot; 12] = [
     Slot::Printout(Condition::Scan),
     Slot::Printout(Condition::PdfVector),
@@ -610,7 +610,13 @@ pub fn family_plan(i: usize, families: &[Family]) -> (Planned, Condition, Report
                 (Condition::Camera, false) => ReportKind::CameraCard,
                 (_, false) => ReportKind::ScanCard,
             };
-            match list.get(k % list.len().max(1)) {
+            // Each round through the list starts one family earlier than the last, so that a
+            // list as long as the cycle's places of its kind (3 card families, 3 card places)
+            // does not give each family one condition for ever; a family's turns stay at most
+            // one more than the list's length apart.
+            let len = list.len().max(1);
+            let index = (k + len - (k / len) % len) % len;
+            match list.get(index) {
                 Some(f) => (Planned::Family(*f), c, report),
                 None => (
                     Planned::NonPermit(DocKind::Receipt),
@@ -872,6 +878,15 @@ mod tests {
                 .filter(|(p, _, _)| matches!(p, Planned::NonPermit(_)))
                 .count();
             assert_eq!(non, 20, "one in 12");
+            for f in &list {
+                let conditions: std::collections::HashSet<String> = plan
+                    .iter()
+                    .filter(|(p, _, _)| *p == Planned::Family(*f))
+                    .map(|(_, c, _)| format!("{c:?}"))
+                    .collect();
+                let least = if f.medium == Medium::Card { 3 } else { 4 };
+                assert!(conditions.len() >= least, "{} in {conditions:?}", f.id);
+            }
             for kind in [
                 ReportKind::Scan,
                 ReportKind::Pdf,
