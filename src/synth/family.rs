@@ -10,7 +10,7 @@
 //! - language order of labels ([`LangOrder`]),
 //! - label-value arrangement ([`Arrangement`]),
 //! - the holder's name as an unlabelled heading or as a labelled row ([`NamePlacement`]),
-//! - the issuing office in the header or under the signature ([`OfficePlacement`]),
+//! - where the issuing office is printed ([`OfficePlacement`]),
 //! - photo position ([`PhotoPlacement`]),
 //! - faces and body size ([`Faces`]),
 //! - one or two columns of rows,
@@ -99,6 +99,10 @@ pub enum Arrangement {
     Column,
     /// The value on the line below its label.
     Below,
+    /// Each field in a ruled box of a form grid ([`super::family_page`]).
+    Grid,
+    /// A dotted leader between label and value.
+    Leader,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +118,10 @@ pub enum OfficePlacement {
     Header,
     /// After an "issued by" heading under the signature.
     UnderSignature,
+    /// In a band at the foot of the page.
+    Footer,
+    /// In a box at the top right.
+    TopBox,
     /// Not printed (cards).
     None,
 }
@@ -539,6 +547,8 @@ fn arrangement_name(a: Arrangement) -> &'static str {
         Arrangement::Colon => "label : value",
         Arrangement::Column => "label column",
         Arrangement::Below => "value below label",
+        Arrangement::Grid => "form grid",
+        Arrangement::Leader => "dotted leader",
     }
 }
 
@@ -546,6 +556,8 @@ fn office_name(o: OfficePlacement) -> &'static str {
     match o {
         OfficePlacement::Header => "header",
         OfficePlacement::UnderSignature => "under signature",
+        OfficePlacement::Footer => "footer band",
+        OfficePlacement::TopBox => "box top right",
         OfficePlacement::None => "none",
     }
 }
@@ -876,7 +888,7 @@ mod tests {
                 f.id
             );
         }
-        for axis in ["language", "sex", "dates"] {
+        for axis in ["language", "arrangement", "office", "sex", "dates"] {
             let new = held
                 .iter()
                 .flat_map(|f| f.choices())

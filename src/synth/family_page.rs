@@ -4,6 +4,15 @@
 //! Positions still vary per page (margins, pitch, photo size), so that a family is a template
 //! and not a fixed picture.
 //!
+//! Arrangements: `Colon` and `Column` set labels in a column left of the values; `Below` sets the
+//! value on the line under its smaller label; `Grid` is a form of ruled boxes, each with its label
+//! small at the top left inside and the value under it, two fields to a row where the width
+//! allows (the address across a whole row); `Leader` joins label and value with a dotted leader,
+//! as old typed forms do. Office placements: in the centred header; after an "issued by" heading
+//! under the signature; `Footer`, centred in a tinted band across the foot of the page; `TopBox`,
+//! in a ruled box with an "issued by" heading at the top right, beside the ministry lines and
+//! the title, which are then set flush left.
+//!
 //! Invariants: every non-empty [`Truth`] value is drawn (a wrapped address as consecutive items
 //! whose texts joined by one space give it back, a date in the family's [`DateForm`], the sex in
 //! its [`SexForm`]); nothing is drawn outside the page: rows that would run into the signature
@@ -44,6 +53,9 @@ struct PageContent {
     signatory: Vec<String>,
     /// The "issued by" heading's lines and the office lines under the signature.
     office_block: Option<(Vec<String>, Vec<String>)>,
+    /// The heading's lines (none in a footer) and the office lines of a footer band or a top
+    /// right box.
+    office_apart: Option<(Vec<String>, Vec<String>)>,
 }
 
 fn row<R: Rng + ?Sized>(
@@ -111,9 +123,17 @@ fn printout_content<R: Rng + ?Sized>(
         .to_string(),
         "DIREKTORAT JENDERAL IMIGRASI".to_string(),
     ];
+    let mut office_apart = None;
     let office_block = if family.office == OfficePlacement::UnderSignature {
         let heading = label_lines(pick_wording(rng, family, LabelField::IssuedBy), family.lang);
         Some((heading, office_lines))
+    } else if family.office == OfficePlacement::TopBox {
+        let heading = label_lines(pick_wording(rng, family, LabelField::IssuedBy), family.lang);
+        office_apart = Some((heading, office_lines));
+        None
+    } else if family.office == OfficePlacement::Footer {
+        office_apart = Some((Vec::new(), office_lines));
+        None
     } else {
         header.extend(office_lines);
         None
@@ -200,6 +220,7 @@ fn printout_content<R: Rng + ?Sized>(
         issue_line: format!("{place}, {}", date(facts.issued)),
         signatory: vec![format!("KEPALA KANTOR IMIGRASI {}", facts.office_city)],
         office_block,
+        office_apart,
     };
     (content, truth)
 }
@@ -241,15 +262,27 @@ fn draw_printout<R: Rng + ?Sized>(
 ) {
     let mut look = Look::sample(rng, family);
     let mut y = rng.random_range(36.0f32..56.0);
-    y = header(sheet, &look, &content.header, y);
-    y = title(sheet, &look, content, y);
+    match (&content.office_apart, family.office) {
+        (Some(office), OfficePlacement::TopBox) => {
+            y = header_boxed(sheet, &look, content, office, y);
+        }
+        _ => {
+            y = header(sheet, &look, &content.header, y);
+            y = title(sheet, &look, content, y);
+        }
+    }
+    let footer_h = match family.office {
+        OfficePlacement::Footer => footer_height(look.size),
+        _ => 0.0,
+    };
     // What the signature block needs below the rows, with the office lines when they go there.
     let block = 150.0
         + if content.office_block.is_some() {
             75.0
         } else {
             0.0
-        };
+        }
+        + footer_h;
     let limit = A4[1] - 30.0 - block;
     let (photo, rows): (Option<f32>, Vec<&FRow>) = match family.photo {
         PhotoPlacement::None => (None, content.top.iter().chain(&content.rows).collect()),
@@ -276,6 +309,111 @@ fn draw_printout<R: Rng + ?Sized>(
     let end = body(sheet, &look, family, photo, &top, &rows, y);
     let gap = rng.random_range(16.0f32..30.0);
     issue_block(sheet, rng, &look, content, (end + gap).min(limit + 20.0));
+    if let (Some((_, office)), OfficePlacement::Footer) = (&content.office_apart, family.office) {
+        let bottom = A4[1] - rng.random_range(18.0f32..28.0);
+        footer(sheet, &look, office, [bottom - footer_h, bottom]);
+    }
+}
+
+/// The height of a footer band of three office lines for body size `size`.
+fn footer_height(size: f32) -> f32 {
+    size * 0.85 * (1.35 * 3.0 + 1.3)
+}
+
+/// The office lines centred in a tinted band from `top` to `bottom` with a rule over it, the
+/// office's name bold.
+fn footer(sheet: &mut Sheet, look: &Look, office: &[String], [top, bottom]: [f32; 2]) {
+    let small = look.size * 0.85;
+    sheet.rect(
+        [look.margin, top, look.right - look.margin, bottom - top],
+        [232, 234, 238],
+    );
+    sheet.rule(look.margin, look.right, top, 0.8);
+    let room = look.right - look.margin - 12.0;
+    let cx = (look.margin + look.right) / 2.0;
+    let mut base = top + small * 0.35;
+    for (i, line) in office.iter().enumerate() {
+        base += small * 1.35;
+        let face = if i == 1 { look.bold } else { look.label };
+        let s = sheet.fit(face, small, line, room);
+        sheet.centred(line, face, s, cx, base);
+    }
+}
+
+/// A rectangle's outline, `weight` points wide, inside `[x, y, w, h]`.
+fn outline(sheet: &mut Sheet, [x, y, w, h]: [f32; 4], weight: f32, color: Rgb8) {
+    sheet.rect([x, y, w, weight], color);
+    sheet.rect([x, y + h - weight, w, weight], color);
+    sheet.rect([x, y, weight, h], color);
+    sheet.rect([x + w - weight, y, weight, h], color);
+}
+
+/// The ministry lines and the title flush left, the issuing office under its heading in a ruled
+/// box at the top right beside them, a rule under both, then the name heading; returns the y
+/// below.
+fn header_boxed(
+    sheet: &mut Sheet,
+    look: &Look,
+    content: &PageContent,
+    (heading, office): &(Vec<String>, Vec<String>),
+    y0: f32,
+) -> f32 {
+    let size = look.size * 1.1;
+    let small = look.size * 0.85;
+    let pad = look.size * 0.6;
+    let face = |i: usize| if i < 2 { look.bold } else { look.label };
+    let widest = heading
+        .iter()
+        .map(|l| sheet.measure(look.label, small, l))
+        .chain(
+            office
+                .iter()
+                .enumerate()
+                .map(|(i, l)| sheet.measure(face(i), small, l)),
+        )
+        .fold(0.0f32, f32::max);
+    let span = look.right - look.margin;
+    let box_w = (widest + 2.0 * pad).clamp(span * 0.3, span * 0.44);
+    let box_x = look.right - box_w;
+    let left_room = box_x - look.margin - 14.0;
+    let mut y = y0;
+    for (i, line) in content.header.iter().enumerate() {
+        y += size * 1.35;
+        let s = sheet.fit(face(i), size, line, left_room);
+        sheet.text(line, face(i), s, look.margin, y);
+    }
+    y += size * 0.3;
+    let tsize = look.size * 1.45;
+    for (i, line) in content.title.iter().enumerate() {
+        let s = if i == 0 { tsize } else { tsize * 0.72 };
+        y += s * 1.45;
+        let s = sheet.fit(look.bold, s, line, left_room);
+        sheet.text(line, look.bold, s, look.margin, y);
+    }
+    let top = y0 + size * 0.35;
+    let inner = box_w - 2.0 * pad;
+    let mut b = top + pad * 0.4;
+    for line in heading {
+        b += small * 1.3;
+        let s = sheet.fit(look.label, small * 0.9, line, inner);
+        sheet.text_in(line, look.label, s, [box_x + pad, b], GREY);
+    }
+    for (i, line) in office.iter().enumerate() {
+        b += small * 1.3;
+        let s = sheet.fit(face(i), small, line, inner);
+        sheet.text(line, face(i), s, box_x + pad, b);
+    }
+    let bottom = b + pad;
+    outline(sheet, [box_x, top, box_w, bottom - top], 0.7, INK);
+    let mut y = y.max(bottom) + size * 0.8;
+    sheet.rule(look.margin, look.right, y, 1.0);
+    y += 6.0;
+    if let Some(name) = &content.name_heading {
+        y += tsize * 1.5;
+        sheet.centred(name, look.bold, tsize * 1.05, A4[0] / 2.0, y);
+        y += tsize * 0.8;
+    }
+    y + tsize * 0.4
 }
 
 /// The photo with the top rows beside it (or no photo) and then the rows in one or two
@@ -353,11 +491,12 @@ fn title(sheet: &mut Sheet, look: &Look, content: &PageContent, mut y: f32) -> f
 fn rows_in(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], y: f32) -> f32 {
     match look.arrangement {
         Arrangement::Below => rows_below(sheet, look, rows, [x0, x1], y),
+        Arrangement::Grid => rows_grid(sheet, look, rows, [x0, x1], y),
         _ => rows_beside(sheet, look, rows, [x0, x1], y),
     }
 }
 
-/// Labels in a column, an optional colon column, values to the right.
+/// Labels in a column, an optional colon column or dotted leaders, values to the right.
 fn rows_beside(
     sheet: &mut Sheet,
     look: &Look,
@@ -376,12 +515,14 @@ fn rows_beside(
     let colon_x = x0 + label_w + gap;
     let value_x = match look.arrangement {
         Arrangement::Colon => colon_x + sheet.measure(look.label, look.size, ":") + gap,
+        Arrangement::Leader => colon_x + look.size * 1.6,
         _ => colon_x,
     };
     let room = x1 - value_x;
     for r in rows {
         y += look.pitch;
         let mut last = y;
+        let mut label_end = x0;
         for (i, line) in r.label.iter().enumerate() {
             let (s, base, color) = if i == 0 {
                 (look.size, y, INK)
@@ -389,11 +530,18 @@ fn rows_beside(
                 (small, y + look.size * 0.95 * i as f32, GREY)
             };
             let s = sheet.fit(look.label, s, line, label_w);
-            sheet.text_in(line, look.label, s, [x0, base], color);
+            let end = sheet.text_in(line, look.label, s, [x0, base], color);
+            if i == 0 {
+                label_end = end;
+            }
             last = last.max(base);
         }
         if look.arrangement == Arrangement::Colon {
             sheet.text(":", look.label, look.size, colon_x, y);
+        }
+        if look.arrangement == Arrangement::Leader {
+            let gap = look.size * 0.35;
+            leader(sheet, [label_end + gap, value_x - gap], y, look.size);
         }
         last = last.max(values(sheet, look, r, value_x, room, y));
         y = last;
@@ -422,6 +570,68 @@ fn rows_below(
         y = values(sheet, look, r, x0, room, first);
     }
     y
+}
+
+/// A dotted leader on baseline `y` from `x0` to `x1`, its dots on a grid so that the leaders of
+/// neighbouring rows line up.
+fn leader(sheet: &mut Sheet, [x0, x1]: [f32; 2], y: f32, size: f32) {
+    let step = size * 0.32;
+    let dot = (size * 0.1).max(0.45);
+    let mut x = (x0 / step).ceil() * step;
+    while x + dot <= x1 {
+        sheet.rect([x, y - dot, dot, dot], INK);
+        x += step;
+    }
+}
+
+/// A form grid in `[x0, x1]`: each field in a ruled box, its label small at the top left inside
+/// and the value under it; two fields to a row where the span is wide enough, a wrapping field
+/// (the address) across the whole row. The first boxes' top is one pitch below `y`, less the
+/// cap height; returns the bottom of the last row of boxes.
+fn rows_grid(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], y: f32) -> f32 {
+    let small = look.size * 0.72;
+    let pad = ((look.pitch - look.size) * 0.45).clamp(1.6, 4.5);
+    let two = x1 - x0 > 300.0;
+    let mid = (x0 + x1) / 2.0;
+    let mut top = y + look.pitch - look.size * 0.4;
+    let mut i = 0;
+    while i < rows.len() {
+        let pair = two && i + 1 < rows.len() && !rows[i].wrap && !rows[i + 1].wrap;
+        let cells: Vec<(&FRow, [f32; 2])> = if pair {
+            vec![(rows[i], [x0, mid]), (rows[i + 1], [mid, x1])]
+        } else {
+            vec![(rows[i], [x0, x1])]
+        };
+        i += cells.len();
+        let label_h = |r: &FRow| small * (0.9 + 1.05 * (r.label.len() - 1) as f32);
+        let value_lines = |sheet: &Sheet, r: &FRow, room: f32| {
+            if r.wrap {
+                sheet.wrap(&r.value, look.value, look.size, room).len()
+            } else {
+                1
+            }
+        };
+        let height = cells
+            .iter()
+            .map(|(r, [a, b])| {
+                let n = value_lines(sheet, r, b - a - 2.0 * pad);
+                2.0 * pad + label_h(r) + look.size * (1.25 * n as f32 + 0.3)
+            })
+            .fold(0.0f32, f32::max);
+        for (r, [a, b]) in &cells {
+            outline(sheet, [*a, top, b - a, height], 0.6, INK);
+            let room = b - a - 2.0 * pad;
+            for (k, line) in r.label.iter().enumerate() {
+                let base = top + pad + small * (0.9 + 1.05 * k as f32);
+                let s = sheet.fit(look.label, small, line, room);
+                sheet.text_in(line, look.label, s, [a + pad, base], GREY);
+            }
+            let first = top + pad + label_h(r) + look.size * 1.2;
+            values(sheet, look, r, a + pad, room, first);
+        }
+        top += height;
+    }
+    top
 }
 
 /// The value (wrapped if the row allows) with its first baseline at `y`; returns the last.
@@ -568,6 +778,8 @@ pub fn card<R: Rng + ?Sized>(
     };
     if family.arrangement == Arrangement::Below {
         card_pairs(&mut sheet, &look, &refs, span, top);
+    } else if family.arrangement == Arrangement::Grid {
+        card_grid(&mut sheet, &look, &refs, span, top);
     } else {
         card_beside(&mut sheet, &look, &label_look, &refs, span, top);
     }
@@ -589,7 +801,7 @@ pub fn card<R: Rng + ?Sized>(
     sheet.finish(tint, truth)
 }
 
-/// Small labels left of the values (with or without colons), one row per field.
+/// Small labels left of the values (with colons, dotted leaders or neither), one row per field.
 fn card_beside(
     sheet: &mut Sheet,
     look: &Look,
@@ -603,14 +815,23 @@ fn card_beside(
         .map(|r| sheet.measure(look.label, label_look.size, &r.label[0]))
         .fold(0.0f32, f32::max)
         .min((x1 - x0) * 0.38);
-    let value_x = x0 + label_w + 7.0;
+    let value_x = x0
+        + label_w
+        + if look.arrangement == Arrangement::Leader {
+            10.0
+        } else {
+            7.0
+        };
     let room = x1 - value_x;
     let mut y = top + look.size;
     for r in rows {
         let s = sheet.fit(look.label, label_look.size, &r.label[0], label_w);
-        sheet.text_in(&r.label[0], look.label, s, [x0, y], GREY);
+        let end = sheet.text_in(&r.label[0], look.label, s, [x0, y], GREY);
         if look.arrangement == Arrangement::Colon {
             sheet.text(":", look.label, label_look.size, value_x - 4.0, y);
+        }
+        if look.arrangement == Arrangement::Leader {
+            leader(sheet, [end + 1.2, value_x - 1.8], y, label_look.size);
         }
         let lines = card_lines(sheet, look, r, room);
         for (i, line) in lines.iter().enumerate() {
@@ -657,11 +878,89 @@ fn card_pairs(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2]
     }
 }
 
+/// The fields of a card in a grid of ruled cells (grouped as [`card_pairs`] groups them), each
+/// cell with its label small at the top left and the value under it.
+fn card_grid(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], top: f32) {
+    let label_size = look.size * 0.72;
+    let pad = 1.5;
+    let half = x0 + (x1 - x0) * 0.55;
+    let layout: [&[usize]; 6] = [&[0], &[1], &[2, 3], &[4, 7], &[5], &[6]];
+    let mut y = top;
+    for group in layout {
+        let cells: Vec<(usize, [f32; 2])> = group
+            .iter()
+            .enumerate()
+            .map(|(j, &f)| {
+                let span = match (group.len(), j) {
+                    (1, _) => [x0, x1],
+                    (_, 0) => [x0, half],
+                    _ => [half, x1],
+                };
+                (f, span)
+            })
+            .collect();
+        let used = cells
+            .iter()
+            .map(|&(f, [a, b])| card_lines(sheet, look, rows[f], b - a - 2.0 * pad).len())
+            .max()
+            .unwrap_or(1);
+        let height = 2.0 * pad + label_size * 0.9 + look.size * (1.1 * used as f32 + 0.3);
+        for (f, [a, b]) in cells {
+            let r = rows[f];
+            let room = b - a - 2.0 * pad;
+            outline(sheet, [a, y, b - a, height], 0.4, INK);
+            let s = sheet.fit(look.label, label_size, &r.label[0], room);
+            let label_base = y + pad + label_size * 0.9;
+            sheet.text_in(&r.label[0], look.label, s, [a + pad, label_base], GREY);
+            for (i, line) in card_lines(sheet, look, r, room).iter().enumerate() {
+                let base = label_base + look.size * (1.05 + 1.1 * i as f32);
+                let s = sheet.fit(look.value, look.size, line, room);
+                sheet.text(line, look.value, s, a + pad, base);
+            }
+        }
+        y += height;
+    }
+}
+
 /// A card value's lines: the address wraps, anything else is one line (shrunk to fit).
 fn card_lines(sheet: &Sheet, look: &Look, r: &FRow, room: f32) -> Vec<String> {
     if r.wrap {
         sheet.wrap(&r.value, look.value, look.size, room)
     } else {
         vec![r.value.clone()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::family::{all_families, family_document};
+    use super::super::layout::Item;
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// Rules, boxes, bands, leaders and photos stay on the page as the text does.
+    #[test]
+    fn every_rect_stays_on_the_page() {
+        let fonts = Fonts::load().expect("fonts installed");
+        for family in all_families() {
+            for seed in 0..6 {
+                let doc = family_document(&mut StdRng::seed_from_u64(seed), &family, &fonts);
+                for item in &doc.items {
+                    if let Item::Rect { x, y, w, h, .. } = *item {
+                        assert!(
+                            x >= -0.01 && y >= -0.01,
+                            "{} {item:?} off the page",
+                            family.id
+                        );
+                        assert!(
+                            x + w <= doc.width + 0.01 && y + h <= doc.height + 0.01,
+                            "{} {item:?} off the page",
+                            family.id
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -103,7 +103,7 @@ pub(super) fn wordings(field: LabelField) -> &'static [Wording] {
 }
 
 /// The held-out families, printouts first.
-pub(super) const FAMILIES: [Family; 6] = [
+pub(super) const FAMILIES: [Family; 12] = [
     family(
         "h-p1",
         Medium::Printout,
@@ -166,6 +166,62 @@ pub(super) const FAMILIES: [Family; 6] = [
         (10.0, 1),
         (SexForm::Indonesian, DateForm::MonthEn),
     ),
+    // A form grid of ruled boxes, the office in a band at the foot of the page.
+    family(
+        "h-p6",
+        Medium::Printout,
+        (LangOrder::IdOnly, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::Footer),
+        PhotoPlacement::Right,
+        faces(FontFace::Narrow, FontFace::Narrow, FontFace::SansBold),
+        (9.5, 1),
+        (SexForm::Bilingual, DateForm::MonthAbbr),
+    ),
+    // Dotted leaders, the office in a box at the top right beside a flush-left title.
+    family(
+        "h-p7",
+        Medium::Printout,
+        (LangOrder::EnId, Arrangement::Leader),
+        (NamePlacement::Heading, OfficePlacement::TopBox),
+        PhotoPlacement::Left,
+        faces(
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuBold,
+        ),
+        (10.0, 1),
+        (SexForm::IndonesianLetter, DateForm::Dot),
+    ),
+    // A form grid with stacked labels in its boxes, the office boxed at the top right.
+    family(
+        "h-p8",
+        Medium::Printout,
+        (LangOrder::Stacked, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::TopBox),
+        PhotoPlacement::None,
+        faces(
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuBold,
+        ),
+        (9.0, 1),
+        (SexForm::Letter, DateForm::MonthEn),
+    ),
+    // A typewriter-like form: monospaced, dotted leaders, the office in the footer band.
+    family(
+        "h-p9",
+        Medium::Printout,
+        (LangOrder::IdEn, Arrangement::Leader),
+        (NamePlacement::Labelled, OfficePlacement::Footer),
+        PhotoPlacement::None,
+        faces(
+            FontFace::DejaVuMono,
+            FontFace::DejaVuMono,
+            FontFace::SansBold,
+        ),
+        (9.5, 1),
+        (SexForm::Bilingual, DateForm::Slash),
+    ),
     family(
         "h-c1",
         Medium::Card,
@@ -179,6 +235,32 @@ pub(super) const FAMILIES: [Family; 6] = [
         ),
         (6.5, 1),
         (SexForm::Bilingual, DateForm::Slash),
+    ),
+    // An old plastic card with dotted leaders from the labels to the values.
+    family(
+        "h-c2",
+        Medium::Card,
+        (LangOrder::EnId, Arrangement::Leader),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Left,
+        faces(
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuBold,
+            FontFace::DejaVuBold,
+        ),
+        (6.5, 1),
+        (SexForm::IndonesianLetter, DateForm::Dot),
+    ),
+    // A card whose fields sit in a grid of ruled cells.
+    family(
+        "h-c3",
+        Medium::Card,
+        (LangOrder::IdOnly, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Right,
+        faces(FontFace::Narrow, FontFace::SansBold, FontFace::SansBold),
+        (6.5, 1),
+        (SexForm::Letter, DateForm::MonthAbbr),
     ),
 ];
 
