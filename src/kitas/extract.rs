@@ -52,6 +52,9 @@ pub struct ExtractParams {
     /// A value under its label (small labels above values, as on old cards) starts within this
     /// gap below it; one row pitch further is the next row.
     pub below_gap: f32,
+    /// A value under its label starts this close to the label's left edge: values set flush
+    /// under their labels (one text height leaves room for a detector box's margin).
+    pub below_indent: f32,
     /// A wrapped address line starts within this gap below the previous line ...
     pub continuation_gap: f32,
     /// ... and this close to the value column's left edge.
@@ -79,6 +82,7 @@ impl Default for ExtractParams {
             segment_gap: 1.6,
             right_gap: 30.0,
             below_gap: 1.2,
+            below_indent: 1.0,
             continuation_gap: 0.8,
             continuation_indent: 1.5,
             unlabelled: 0.9,
@@ -109,6 +113,7 @@ pub fn extract_with(
     r.image = image;
     let titles = r.titles();
     r.join_split_labels();
+    r.decide_arrangement();
     r.labelled_fields();
     if titles.not_permit || (titles.main.is_none() && r.evidence() < p.permit_evidence) {
         return Reading::not_a_permit();
@@ -165,6 +170,9 @@ struct Reader<'a> {
     /// For a label the detector cut in two: the segment its second part starts, and where the
     /// rest of that segment (the value, if on it) begins.
     label_tail: Vec<Option<(usize, usize)>>,
+    /// Whether the page sets values under their labels rather than beside them (decided by
+    /// the bare labels' majority, [`Reader::decide_arrangement`]).
+    values_below: bool,
     fields: BTreeMap<FieldName, Field>,
 }
 
@@ -193,6 +201,7 @@ impl<'a> Reader<'a> {
             labels,
             used: vec![false; page.segs.len()],
             label_tail: vec![None; page.segs.len()],
+            values_below: false,
             fields: FieldName::ALL
                 .into_iter()
                 .map(|f| (f, Field::empty()))
@@ -326,12 +335,21 @@ impl<'a> Reader<'a> {
     fn value_for(&mut self, s: usize, m: &Match<Key>) -> Option<Value> {
         // A label cut in two goes on in segment `t`; its value is after that.
         let (t, end) = self.label_tail[s].unwrap_or((s, m.end));
-        let candidates = [
-            self.rest_of(t, end),
-            self.right_of(t),
-            self.below(s),
-            self.shaped_right_of(t, m.tag),
-        ];
+        let candidates = if self.values_below && self.span(t, end).is_none() {
+            [
+                self.below(s),
+                self.rest_of(t, end),
+                self.right_of(t),
+                self.shaped_right_of(t, m.tag),
+            ]
+        } else {
+            [
+                self.rest_of(t, end),
+                self.right_of(t),
+                self.below(s),
+                self.shaped_right_of(t, m.tag),
+            ]
+        };
         let found: Vec<Value> = candidates.into_iter().flatten().collect();
         let first = found.first()?.clone();
         // If none has the shape, a shaped end of one may: the tail of a label OCR ran into
@@ -484,6 +502,9 @@ impl<'a> Reader<'a> {
     /// value's second line; in a form of two columns, the left column's label or value sits on
     /// the row of a right-column value's second line, and only a bare label claims it.)
     fn claimed(&self, j: usize, key: Option<Key>) -> bool {
+        if self.values_below {
+            return self.claimed_from_above(j, key);
+        }
         let segs = &self.page.segs;
         let h = segs[j].height();
         let nearest = (0..segs.len())
@@ -497,6 +518,62 @@ impl<'a> Reader<'a> {
         nearest.is_some_and(|k| {
             self.labels[k].is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
         })
+    }
+
+    /// On a page of values under their labels: whether the nearest segment above `j` (a lone
+    /// `:` skipped) is a bare label other than one of `key`, with `j` flush under it (that
+    /// label's value, not a line wrapped from above).
+    fn claimed_from_above(&self, j: usize, key: Option<Key>) -> bool {
+        let segs = &self.page.segs;
+        let b = &segs[j].bbox;
+        let nearest = (0..segs.len())
+            .filter(|&k| {
+                let a = &segs[k].bbox;
+                k != j
+                    && !segs[k].is_punctuation()
+                    && a[3] <= segs[j].cy()
+                    && a[0] < b[2]
+                    && a[2] > b[0]
+            })
+            .max_by(|&x, &y| segs[x].bbox[3].total_cmp(&segs[y].bbox[3]));
+        nearest.is_some_and(|k| {
+            self.labels[k].is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
+                && self.flush_under(k, j)
+        })
+    }
+
+    /// Whether segment `j` starts on the line under segment `k`, at `k`'s left edge.
+    fn flush_under(&self, k: usize, j: usize) -> bool {
+        let segs = &self.page.segs;
+        let (a, b) = (&segs[k], &segs[j].bbox);
+        let h = a.height();
+        b[1] >= a.cy()
+            && b[1] - a.bbox[3] <= self.p.below_gap * h
+            && (b[0] - a.bbox[0]).abs() <= self.p.below_indent * h
+    }
+
+    /// Decides whether the page sets values under their labels: more bare labels (nothing
+    /// after them in their segment) have a free segment flush under them than a free segment
+    /// beside them. Beside wins a tie, as on most printouts. (Under a label beside its value
+    /// stands the next label, which is not free.)
+    fn decide_arrangement(&mut self) {
+        let (mut below, mut beside) = (0usize, 0usize);
+        for k in 0..self.page.segs.len() {
+            let Some(m) = self.labels[k] else { continue };
+            if m.tag == Key::Heading {
+                continue;
+            }
+            let (t, end) = self.label_tail[k].unwrap_or((k, m.end));
+            if self.span(t, end).is_some() {
+                continue;
+            }
+            if !self.free_right_of(t).is_empty() {
+                beside += 1;
+            } else if (0..self.page.segs.len()).any(|j| self.free(j) && self.flush_under(k, j)) {
+                below += 1;
+            }
+        }
+        self.values_below = below > beside;
     }
 
     /// Whether segment `j` is free to be a value: not a label, title or value yet, not a lone
@@ -1104,6 +1181,7 @@ mod tests {
                 ch,
                 confidence: conf,
                 span: [i as f32 * W, i as f32 * W + 8.0],
+                alt: None,
             })
             .collect();
         let w = (text.chars().count() as f32 * W).max(1.0);

@@ -256,6 +256,7 @@ mod tests {
                 ch,
                 confidence: 0.9,
                 span: [x0 as f32, x1 as f32],
+                alt: None,
             })
             .collect();
         let line = TextLine {

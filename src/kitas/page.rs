@@ -101,6 +101,7 @@ fn consistent(line: &TextLine) -> TextLine {
             ch,
             confidence: line.confidence,
             span: [width * i as f32 / n, width * (i + 1) as f32 / n],
+            alt: None,
         })
         .collect();
     TextLine {
@@ -168,6 +169,7 @@ mod tests {
                 ch,
                 confidence: 0.9,
                 span: [i as f32 * 10.0, i as f32 * 10.0 + 8.0],
+                alt: None,
             })
             .collect();
         let w = text.chars().count() as f32 * 10.0;

@@ -3,24 +3,59 @@
 //! The recogniser emits, per time step (8 pixels of a 48-pixel-high strip), a distribution over
 //! `1 + dictionary + 1` classes: class 0 is the CTC blank, classes `1..=n` the dictionary, and the
 //! last class the space. Greedy decoding takes the best class per step, merges repeats and drops
-//! blanks; each character keeps the steps it was read at.
+//! blanks; each character keeps the steps it was read at, and, for a letter or digit that a
+//! code can hold either way (`O`/`0`, `I`/`1`, `S`/`5`, `B`/`8`, `Z`/`2`), the probability the
+//! model gave its partner there.
 //! Spaces the model missed are put back afterwards, by [`super::spaces`].
 
 /// The recogniser's character set, in class order (class `i + 1` is `chars[i]`).
 #[derive(Debug, Clone)]
 pub struct Dictionary {
     entries: Vec<String>,
+    /// For each class, the class of its confusable partner ([`partner`]), if in the dictionary.
+    partners: Vec<Option<usize>>,
+}
+
+/// The letter-digit pairs whose glyphs a code's grammar cannot always tell apart.
+pub const PAIRS: [(char, char); 5] = [('O', '0'), ('I', '1'), ('S', '5'), ('B', '8'), ('Z', '2')];
+
+/// The other member of `c`'s pair, if `c` is in one.
+pub fn partner(c: char) -> Option<char> {
+    PAIRS.iter().find_map(|&(l, d)| match c {
+        _ if c == l => Some(d),
+        _ if c == d => Some(l),
+        _ => None,
+    })
 }
 
 impl Dictionary {
     /// Parses the model's `character` metadata: one entry per line.
     pub fn from_metadata(text: &str) -> Self {
-        Self {
-            entries: text
-                .split('\n')
+        Self::new(
+            text.split('\n')
                 .map(|s| s.trim_end_matches('\r').to_owned())
                 .collect(),
-        }
+        )
+    }
+
+    fn new(entries: Vec<String>) -> Self {
+        let class_of = |c: char| {
+            entries
+                .iter()
+                .position(|e| e.chars().eq(std::iter::once(c)))
+                .map(|i| i + 1)
+        };
+        let partners = std::iter::once(None)
+            .chain(entries.iter().map(|e| {
+                let mut chars = e.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => partner(c).and_then(class_of),
+                    _ => None,
+                }
+            }))
+            .chain(std::iter::once(None))
+            .collect();
+        Self { entries, partners }
     }
 
     /// Number of dictionary entries (the model has this plus 2 classes).
@@ -43,7 +78,7 @@ impl Dictionary {
             .chain(kept.iter().map(|&i| i + 1))
             .chain(std::iter::once(self.entries.len() + 1))
             .collect();
-        (Dictionary { entries }, classes)
+        (Dictionary::new(entries), classes)
     }
 
     /// The text of a class: `None` for the blank (and anything out of range), " " for the space.
@@ -65,6 +100,9 @@ pub struct DecodedChar {
     pub confidence: f32,
     /// First and last time step (inclusive) of the character.
     pub steps: (usize, usize),
+    /// For a member of a letter-digit pair ([`PAIRS`]): its partner and the highest
+    /// probability the model gave the partner at the character's steps.
+    pub alt: Option<(char, f32)>,
 }
 
 /// Decodes `steps` rows of class probabilities (row-major, `classes` per row).
@@ -78,12 +116,20 @@ pub fn greedy_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> Vec<De
             .iter()
             .enumerate()
             .fold((0, f32::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        let alt = |best: usize| {
+            let class = (*dict.partners.get(best)?)?;
+            let ch = dict.class_text(class)?.chars().next()?;
+            Some((ch, *row.get(class)?))
+        };
         if best == prev && best != 0 {
             if let Some(last) = out.last_mut() {
                 last.steps.1 = t;
                 run_sum += p;
                 run_len += 1;
                 last.confidence = run_sum / run_len as f32;
+                if let (Some((ch, a)), Some((_, q))) = (last.alt, alt(best)) {
+                    last.alt = Some((ch, a.max(q)));
+                }
             }
         } else if let Some(text) = dict.class_text(best) {
             for ch in text.chars().map(ascii_form) {
@@ -91,6 +137,7 @@ pub fn greedy_decode(probs: &[f32], classes: usize, dict: &Dictionary) -> Vec<De
                     ch,
                     confidence: p,
                     steps: (t, t),
+                    alt: alt(best),
                 });
             }
             run_sum = p;
@@ -148,6 +195,27 @@ mod tests {
             .map(|c| c.ch)
             .collect();
         assert_eq!(text, ":A.");
+    }
+
+    #[test]
+    fn a_pair_member_keeps_its_partners_best_probability() {
+        let dict = Dictionary::from_metadata("O\n0\nA");
+        // Three steps of `O` (class 1) with the zero (class 2) at 0.1, 0.3, 0.2; then `A`.
+        let mut probs = Vec::new();
+        for zero in [0.1, 0.3, 0.2] {
+            probs.extend([0.0, 0.6, zero, 0.0, 0.0]);
+        }
+        probs.extend([0.0, 0.05, 0.05, 0.9, 0.0]);
+        let d = greedy_decode(&probs, 5, &dict);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].ch, 'O');
+        let (ch, p) = d[0].alt.unwrap();
+        assert_eq!(ch, '0');
+        assert!((p - 0.3).abs() < 1e-6);
+        assert_eq!(d[1].alt, None);
+        // A subset keeps the pairs it holds.
+        let (sub, _) = dict.subset(|e| e != "A");
+        assert_eq!(sub.partners, vec![None, Some(2), Some(1), None]);
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub struct CharSpan {
     /// Start and end of the character along the line, in input pixels measured from the line's
     /// first corner along its top edge.
     pub span: [f32; 2],
+    /// For a member of a letter-digit pair (`O`/`0`, `I`/`1`, `S`/`5`, `B`/`8`, `Z`/`2`): the
+    /// partner and the model's highest probability for it where this character was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<(char, f32)>,
 }
 
 /// One line of text read from an image.
@@ -518,6 +522,7 @@ fn to_line(q: &Quad, strip_width: u32, r: Recognized) -> TextLine {
                 c.steps.0 as f32 * r.step_px * scale,
                 (c.steps.1 + 1) as f32 * r.step_px * scale,
             ],
+            alt: c.alt,
         })
         .collect();
     TextLine {
@@ -602,6 +607,7 @@ mod tests {
             ch,
             confidence: 1.0,
             span: [a, b],
+            alt: None,
         };
         let line = TextLine {
             polygon: [[0.0, 0.0], [100.0, 0.0], [100.0, 20.0], [0.0, 20.0]],

@@ -279,6 +279,7 @@ pub fn restore_spaces(
                     ch: ' ',
                     confidence,
                     steps: (step, step.max(c.steps.0.saturating_sub(1))),
+                    alt: None,
                 });
             }
         }
@@ -353,6 +354,7 @@ mod tests {
             ch,
             confidence: 0.9,
             steps: (t, t),
+            alt: None,
         }
     }
 
@@ -416,16 +418,19 @@ mod tests {
                 ch: 'A',
                 confidence: 0.9,
                 steps: (0, 1),
+                alt: None,
             },
             DecodedChar {
                 ch: 'B',
                 confidence: 0.9,
                 steps: (3, 4),
+                alt: None,
             },
             DecodedChar {
                 ch: 'C',
                 confidence: 0.9,
                 steps: (8, 8),
+                alt: None,
             },
         ];
         assert_eq!(

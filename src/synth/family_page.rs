@@ -523,18 +523,30 @@ fn rows_beside(
         y += look.pitch;
         let mut last = y;
         let mut label_end = x0;
+        // A label too long for the column wraps, as a form does, rather than shrinking past
+        // three quarters of its size.
+        let mut drop = 0.0;
         for (i, line) in r.label.iter().enumerate() {
             let (s, base, color) = if i == 0 {
                 (look.size, y, INK)
             } else {
-                (small, y + look.size * 0.95 * i as f32, GREY)
+                (small, y + drop + look.size * 0.95 * i as f32, GREY)
             };
-            let s = sheet.fit(look.label, s, line, label_w);
-            let end = sheet.text_in(line, look.label, s, [x0, base], color);
-            if i == 0 {
-                label_end = end;
+            let pieces = if sheet.fit(look.label, s, line, label_w) < 0.75 * s {
+                wrap(sheet, look.label, s, line, label_w)
+            } else {
+                vec![line.clone()]
+            };
+            for (k, piece) in pieces.iter().enumerate() {
+                let base = base + k as f32 * s * 1.1;
+                let fitted = sheet.fit(look.label, s, piece, label_w);
+                let end = sheet.text_in(piece, look.label, fitted, [x0, base], color);
+                if i == 0 && k == 0 {
+                    label_end = end;
+                }
+                last = last.max(base);
             }
-            last = last.max(base);
+            drop += (pieces.len().max(1) - 1) as f32 * s * 1.1;
         }
         if look.arrangement == Arrangement::Colon {
             sheet.text(":", look.label, look.size, colon_x, y);
@@ -547,6 +559,22 @@ fn rows_beside(
         y = last;
     }
     y
+}
+
+/// `text` broken at spaces into lines that fit `width` at `size` (a word longer than the width
+/// is a line of its own).
+fn wrap(sheet: &Sheet, face: FontFace, size: f32, text: &str, width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(last) if sheet.measure(face, size, &format!("{last} {word}")) <= width => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Each label on its own line (smaller), the value on the line below.
