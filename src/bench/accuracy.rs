@@ -70,6 +70,36 @@ struct Results {
     non_permits: usize,
     misses: Vec<String>,
     times: BTreeMap<String, Vec<Duration>>,
+    /// Letter-digit pairs in codes, per pair: [letters right, letters read as the digit,
+    /// digits right, digits read as the letter].
+    pairs: BTreeMap<(char, char), [usize; 4]>,
+    /// Codes read with as many characters as printed (the ones the pair table counts), of all.
+    codes_aligned: Tally,
+}
+
+/// The fields whose letters and digits only the code's own grammar and glyphs decide.
+const CODE_FIELDS: [&str; 3] = ["niora", "passport_number", "permit_number"];
+
+/// Counts each printed character of a letter-digit pair in code `want` as read in `got`, when
+/// the two have as many characters.
+fn tally_pairs(results: &mut Results, want: &str, got: &str) {
+    let (w, g): (Vec<char>, Vec<char>) = (want.chars().collect(), got.chars().collect());
+    results.codes_aligned.add(w.len() == g.len());
+    if w.len() != g.len() {
+        return;
+    }
+    for (&a, &b) in w.iter().zip(&g) {
+        for &(letter, digit) in &kitascan::ocr::ctc::PAIRS {
+            let t = results.pairs.entry((letter, digit)).or_default();
+            if a == letter {
+                t[0] += usize::from(b == letter);
+                t[1] += usize::from(b == digit);
+            } else if a == digit {
+                t[2] += usize::from(b == digit);
+                t[3] += usize::from(b == letter);
+            }
+        }
+    }
 }
 
 pub fn run(
@@ -198,6 +228,9 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
                 .add(ok);
         }
         results.by_field.entry(key).or_default().add(ok);
+        if truth.is_permit && CODE_FIELDS.contains(&key) && !want.is_empty() {
+            tally_pairs(results, want, got);
+        }
         if !ok {
             results
                 .misses
@@ -241,6 +274,28 @@ fn print_report(r: &Results, group: &str, max_misses: usize) {
             t.right,
             t.total,
             100.0 * t.rate()
+        );
+    }
+    println!(
+        "\nLetter-digit pairs in codes ({}), over the {} of {} codes read with as many \
+         characters as printed:\n",
+        CODE_FIELDS.join(", "),
+        r.codes_aligned.right,
+        r.codes_aligned.total
+    );
+    println!(
+        "| pair | letters right | letters read as the digit | digits right | digits read as the letter |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for ((letter, digit), t) in &r.pairs {
+        println!(
+            "| {letter}/{digit} | {}/{} | {} | {}/{} | {} |",
+            t[0],
+            t[0] + t[1],
+            t[1],
+            t[2],
+            t[2] + t[3],
+            t[3]
         );
     }
     if !r.by_family.is_empty() {
