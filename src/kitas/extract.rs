@@ -291,10 +291,10 @@ impl<'a> Reader<'a> {
     /// Labels wrapped onto the lines under them (`Izin Masuk Kembali` | `Beberapa Kali s/d /` |
     /// `Multiple Re-entry Permit` | `Expiry`, a form's label column too narrow for them): a
     /// segment with nothing after its label (or no label) and, flush under it and close, a
-    /// line with no value of its own beside it that carries the label on (the lines read
-    /// together match more of a label, maybe another one) are one label; its value is beside
-    /// its first line. (The next row's label stands a row's gap under a label and does not
-    /// carry it on.)
+    /// line with no value of its own beside it (in the first line's value column) that
+    /// carries the label on (the lines read together match more of a label, maybe another
+    /// one) are one label; its value is beside its first line. (The next row's label stands a
+    /// row's gap under a label and does not carry it on.)
     fn join_wrapped_labels(&mut self) {
         let segs = &self.page.segs;
         for s in 0..segs.len() {
@@ -308,6 +308,7 @@ impl<'a> Reader<'a> {
             let mut joined = segs[s].chars.clone();
             let mut last = s;
             let mut best = m;
+            let value_column = self.free_right_of(s).first().map(|&r| segs[r].bbox);
             let mut taken = Vec::new();
             for _ in 0..3 {
                 let a = &segs[last];
@@ -322,7 +323,13 @@ impl<'a> Reader<'a> {
                     })
                     .min_by(|&x, &y| segs[x].bbox[1].total_cmp(&segs[y].bbox[1]));
                 let Some(j) = next else { break };
-                if !self.free_right_of(j).is_empty() {
+                // A line with a value of its own beside it (in the column of the first line's
+                // value, or anywhere when that has none) is a row of its own; a second column's
+                // wrapped value further right is not.
+                let own = self.free_right_of(j).first().is_some_and(|&r| {
+                    value_column.is_none_or(|c: [f32; 4]| segs[r].bbox[0] < c[2])
+                });
+                if own {
                     break;
                 }
                 let mut longer = joined.clone();
@@ -1464,6 +1471,36 @@ mod tests {
         );
         assert_eq!(value(&r, FieldName::StayEntriesPermitExpiry), "");
         assert_eq!(value(&r, FieldName::StayPermitIndex), "E33F");
+    }
+
+    #[test]
+    fn a_label_wrapped_over_lines_is_one_label_with_its_value_beside_its_first_line() {
+        // Lines 20 px high, wrapped lines set 22 px apart, rows 36 px; a second column's
+        // address wraps beside the wrapped label.
+        let lines = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 0.0),
+            line("Izin Masuk Kembali", 20.0, 60.0),
+            line("29-07-2030", 300.0, 60.0),
+            line("Alamat / Address", 600.0, 60.0),
+            line("JALAN DEPATI AMIR", 800.0, 60.0),
+            line("Beberapa Kali s/d /", 20.0, 82.0),
+            line("NO. 72 BANDUNG", 800.0, 82.0),
+            line("Multiple Re-entry", 20.0, 104.0),
+            line("Permit Expiry", 20.0, 126.0),
+            line("Berlaku Hingga", 20.0, 162.0),
+            line("02-08-2030", 300.0, 162.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::StayMultipleEntriesPermitExpiry),
+            "29-07-2030"
+        );
+        assert_eq!(value(&r, FieldName::StayEntriesPermitExpiry), "");
+        assert_eq!(value(&r, FieldName::PermitExpiry), "02-08-2030");
+        assert_eq!(
+            value(&r, FieldName::Address),
+            "JALAN DEPATI AMIR NO. 72 BANDUNG"
+        );
     }
 
     #[test]
