@@ -70,6 +70,9 @@ pub struct ExtractParams {
     /// (the holder's name set large): body text varies by under 10% between lines of one
     /// size, a heading is set a size or more larger.
     pub heading: f32,
+    /// A heading line (the holder's name) stands within this many title heights under the
+    /// title (an English title line and a gap between: about 3).
+    pub heading_zone: f32,
     /// The second part of a label the detector cut in two starts within this gap right of the
     /// first: a word space read as a wide gap, well under the gap before a value column.
     pub label_join: f32,
@@ -92,6 +95,7 @@ impl Default for ExtractParams {
             unlabelled: 0.9,
             off_shape: 0.5,
             heading: 1.2,
+            heading_zone: 5.0,
             label_join: 2.0,
             permit_evidence: 2,
             crops: CropParams::default(),
@@ -116,6 +120,9 @@ pub fn extract_with(
     let mut r = Reader::new(&page, page_index, p);
     r.image = image;
     let titles = r.titles();
+    if let Some((t, _)) = titles.main {
+        r.unlabel_heading_lines(t);
+    }
     r.join_split_labels();
     r.join_wrapped_labels();
     r.decide_arrangement();
@@ -249,6 +256,25 @@ impl<'a> Reader<'a> {
             _ => DocumentKind::Unknown,
         };
         t
+    }
+
+    /// A line centred under the title, close under it, is a heading, not a label, unless it
+    /// reads as a label exactly: a holder's name set as a heading can start a letter away
+    /// from a label (`BENJAMIN MICHAEL MOORE`, `Penjamin`), and labels stand in columns, not
+    /// centred under the title.
+    fn unlabel_heading_lines(&mut self, title: usize) {
+        let segs = &self.page.segs;
+        let t = &segs[title];
+        let (centre, bottom, th) = ((t.bbox[0] + t.bbox[2]) / 2.0, t.bbox[3], t.height());
+        for s in 0..segs.len() {
+            let Some(m) = self.labels[s] else { continue };
+            let b = &segs[s].bbox;
+            let centred = ((b[0] + b[2]) / 2.0 - centre).abs() <= segs[s].height();
+            let close = b[1] >= bottom && b[1] - bottom <= self.p.heading_zone * th;
+            if m.score < 1.0 && centred && close {
+                self.labels[s] = None;
+            }
+        }
     }
 
     /// Labels the detector cut in two (`Izin Masuk Kembali Bebe` | `rapa Kali s/d ...`):
@@ -1501,6 +1527,24 @@ mod tests {
             value(&r, FieldName::Address),
             "JALAN DEPATI AMIR NO. 72 BANDUNG"
         );
+    }
+
+    #[test]
+    fn a_name_heading_a_letter_from_a_label_is_the_name() {
+        let lines = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 300.0, 0.0),
+            line("BENJAMIN MICHAEL MOORE", 345.0, 60.0),
+            line("NIORA", 20.0, 120.0),
+            line("MB0YS437225", 300.0, 120.0),
+            line("Guarantor Name", 20.0, 150.0),
+            line("PT. MEGA PRIMA JAYA TBK", 300.0, 150.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(
+            value(&r, FieldName::GuarantorName),
+            "PT. MEGA PRIMA JAYA TBK"
+        );
+        assert_eq!(value(&r, FieldName::FullName), "BENJAMIN MICHAEL MOORE");
     }
 
     #[test]
