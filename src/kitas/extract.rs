@@ -316,7 +316,8 @@ impl<'a> Reader<'a> {
 
     /// Labels wrapped onto the lines under them (`Izin Masuk Kembali` | `Beberapa Kali s/d /` |
     /// `Multiple Re-entry Permit` | `Expiry`, a form's label column too narrow for them): a
-    /// segment with nothing after its label (or no label) and, flush under it and close, a
+    /// segment (a label, the start of one, or `Indeks Izin Tinggal / Stay`) and, flush under
+    /// it and close, a
     /// line with no value of its own beside it (in the first line's value column) that
     /// carries the label on (the lines read together match more of a label, maybe another
     /// one) are one label; its value is beside its first line. (The next row's label stands a
@@ -328,7 +329,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let m = self.labels[s];
-            if m.is_some_and(|m| m.tag == Key::Heading || self.span(s, m.end).is_some()) {
+            if m.is_some_and(|m| m.tag == Key::Heading) {
                 continue;
             }
             let mut joined = segs[s].chars.clone();
@@ -1515,8 +1516,12 @@ mod tests {
             line("Permit Expiry", 20.0, 126.0),
             line("Berlaku Hingga", 20.0, 162.0),
             line("02-08-2030", 300.0, 162.0),
+            line("Indeks Izin Tinggal / Stay", 20.0, 198.0),
+            line("C317", 300.0, 198.0),
+            line("Permit Index", 20.0, 220.0),
         ];
         let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::StayPermitIndex), "C317");
         assert_eq!(
             value(&r, FieldName::StayMultipleEntriesPermitExpiry),
             "29-07-2030"
