@@ -459,14 +459,14 @@ fn allowed(m: usize) -> usize {
     if m <= 4 { 0 } else { m / 5 }
 }
 
-/// The best way `label` matches a prefix of `text`: (edits, prefix length), preferring fewer
-/// edits and then a prefix as long as the label.
-fn prefix_distance(label: &[char], text: &[char]) -> Option<(usize, usize)> {
+/// The ways `label` matches a prefix of `text` within the allowed edits: (edits, prefix
+/// length), best first: fewer edits, then a prefix as long as the label.
+fn prefix_distances(label: &[char], text: &[char]) -> Vec<(usize, usize)> {
     let m = label.len();
     let a = allowed(m);
     let n = text.len().min(m + a);
     if m == 0 || n + a < m {
-        return None;
+        return Vec::new();
     }
     let mut row: Vec<usize> = (0..=n).collect();
     for (i, lc) in label.iter().enumerate() {
@@ -480,11 +480,12 @@ fn prefix_distance(label: &[char], text: &[char]) -> Option<(usize, usize)> {
             diag = up;
         }
     }
-    (m.saturating_sub(a).max(1)..=n)
+    let mut ends: Vec<(usize, usize, usize)> = (m.saturating_sub(a).max(1)..=n)
         .map(|j| (row[j], j.abs_diff(m), j))
         .filter(|(d, _, _)| *d <= a)
-        .min()
-        .map(|(d, _, j)| (d, j))
+        .collect();
+    ends.sort_unstable();
+    ends.into_iter().map(|(d, _, j)| (d, j)).collect()
 }
 
 /// Where `word` stands in `text` as a whole word (case ignored): its byte range.
@@ -573,14 +574,19 @@ impl<T: Copy + PartialEq + 'static> Table<T> {
         let (norm, index) = normalise(chars, start);
         let mut best: Option<(isize, Match<T>)> = None;
         for (tag, text, label) in self.defs.iter().filter(|(t, _, _)| want(*t)) {
-            let Some((d, j)) = prefix_distance(label, &norm) else {
+            // The best end that does not cut a word (`Kewarganegaran / Nationality` ends
+            // after its first word, not one letter into the second with the same edits).
+            let Some((d, j, end)) =
+                prefix_distances(label, &norm)
+                    .into_iter()
+                    .find_map(|(d, j)| {
+                        let end = index[j - 1] + 1;
+                        let mid_word = chars.get(end).is_some_and(|c| c.is_alphanumeric());
+                        (!mid_word || (d == 0 && label.len() >= 8)).then_some((d, j, end))
+                    })
+            else {
                 continue;
             };
-            let end = index[j - 1] + 1;
-            let mid_word = chars.get(end).is_some_and(|c| c.is_alphanumeric());
-            if mid_word && (d > 0 || label.len() < 8) {
-                continue;
-            }
             let rank = label.len() as isize - 2 * d as isize;
             if best.as_ref().is_some_and(|(r, _)| *r >= rank) {
                 continue;
@@ -689,6 +695,16 @@ mod tests {
 
     fn key(s: &str) -> Option<Key> {
         label(&chars(s)).map(|m| m.tag)
+    }
+
+    #[test]
+    fn a_misspelt_label_ends_at_its_word_not_inside_the_next() {
+        // `Kewarganegaran` (one letter short) matches with one edit ending either after it or
+        // one letter into `Nationality`; the match keeps its translation and leaves the value.
+        let text = chars("Kewarganegaran / Nationality JEPANG");
+        let m = label(&text).expect("a label");
+        assert_eq!(m.tag, Key::Field(F::Nationality));
+        assert_eq!(text[m.end..].iter().collect::<String>().trim(), "JEPANG");
     }
 
     #[test]
