@@ -332,16 +332,17 @@ impl<'a> Reader<'a> {
             if m.is_some_and(|m| m.tag == Key::Heading) {
                 continue;
             }
-            let mut joined = segs[s].chars.clone();
-            let mut last = s;
-            let mut best = m;
             let value_column = self.free_right_of(s).first().map(|&r| segs[r].bbox);
-            let mut taken = Vec::new();
+            // The lines flush under `s`, each close under the one before, with no value of
+            // their own beside them (in the column of the first line's value, or anywhere when
+            // that has none: a second column's wrapped value further right is not theirs).
+            let mut chain: Vec<usize> = Vec::new();
+            let mut last = s;
             for _ in 0..3 {
                 let a = &segs[last];
                 let h = a.height();
                 let next = (0..segs.len())
-                    .filter(|&j| j != last && !self.used[j] && j != s)
+                    .filter(|&j| j != last && j != s && !self.used[j] && !chain.contains(&j))
                     .filter(|&j| {
                         let b = &segs[j].bbox;
                         b[1] >= a.cy()
@@ -350,29 +351,32 @@ impl<'a> Reader<'a> {
                     })
                     .min_by(|&x, &y| segs[x].bbox[1].total_cmp(&segs[y].bbox[1]));
                 let Some(j) = next else { break };
-                // A line with a value of its own beside it (in the column of the first line's
-                // value, or anywhere when that has none) is a row of its own; a second column's
-                // wrapped value further right is not.
                 let own = self.free_right_of(j).first().is_some_and(|&r| {
                     value_column.is_none_or(|c: [f32; 4]| segs[r].bbox[0] < c[2])
                 });
                 if own {
                     break;
                 }
-                let mut longer = joined.clone();
-                longer.push(' ');
-                let offset = longer.len();
-                longer.extend(&segs[j].chars);
-                let Some(whole) = labels::label(&longer) else {
-                    break;
-                };
-                if whole.end <= offset || best.is_some_and(|b| whole.covered <= b.covered) {
-                    break;
-                }
-                joined = longer;
-                best = Some(whole);
-                taken.push(j);
+                chain.push(j);
                 last = j;
+            }
+            // The most lines that, read on from `s`, carry a label past the start of the last
+            // and cover more of it than fewer lines did (a middle line, `Multiple Re-entry`,
+            // may not complete the translation on its own).
+            let mut joined = segs[s].chars.clone();
+            let mut best = m;
+            let mut taken: Vec<usize> = Vec::new();
+            for (k, &j) in chain.iter().enumerate() {
+                joined.push(' ');
+                let offset = joined.len();
+                joined.extend(&segs[j].chars);
+                let Some(whole) = labels::label(&joined) else {
+                    continue;
+                };
+                if whole.end > offset && best.is_none_or(|b| whole.covered > b.covered) {
+                    best = Some(whole);
+                    taken = chain[..=k].to_vec();
+                }
             }
             let Some(whole) = best.filter(|_| !taken.is_empty()) else {
                 continue;
