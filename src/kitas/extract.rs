@@ -266,13 +266,13 @@ impl<'a> Reader<'a> {
         let segs = &self.page.segs;
         let t = &segs[title];
         let (centre, bottom, th) = ((t.bbox[0] + t.bbox[2]) / 2.0, t.bbox[3], t.height());
-        for s in 0..segs.len() {
-            let Some(m) = self.labels[s] else { continue };
-            let b = &segs[s].bbox;
-            let centred = ((b[0] + b[2]) / 2.0 - centre).abs() <= segs[s].height();
+        for (seg, label) in segs.iter().zip(self.labels.iter_mut()) {
+            let Some(m) = *label else { continue };
+            let b = &seg.bbox;
+            let centred = ((b[0] + b[2]) / 2.0 - centre).abs() <= seg.height();
             let close = b[1] >= bottom && b[1] - bottom <= self.p.heading_zone * th;
             if m.score < 1.0 && centred && close {
-                self.labels[s] = None;
+                *label = None;
             }
         }
     }
