@@ -34,6 +34,7 @@ use image::RgbImage;
 use super::crops::{self, CropParams};
 use super::fields::{DocumentKind, Field, FieldName, Reading};
 use super::glyphs;
+use super::keywords;
 use super::labels::{self, Header, Key, Match, Title};
 use super::normalize as norm;
 use super::page::Page;
@@ -76,6 +77,8 @@ pub struct ExtractParams {
     /// The second part of a label the detector cut in two starts within this gap right of the
     /// first: a word space read as a wide gap, well under the gap before a value column.
     pub label_join: f32,
+    /// Confidence factor of a label known by its words rather than by a lexicon wording.
+    pub keyword_label: f32,
     /// Without a title, this many permit-only fields make the page a permit.
     pub permit_evidence: usize,
     /// Photo and signature search.
@@ -97,6 +100,7 @@ impl Default for ExtractParams {
             heading: 1.2,
             heading_zone: 5.0,
             label_join: 2.0,
+            keyword_label: 0.8,
             permit_evidence: 2,
             crops: CropParams::default(),
         }
@@ -123,6 +127,7 @@ pub fn extract_with(
     if let Some((t, _)) = titles.main {
         r.unlabel_heading_lines(t);
     }
+    r.reword_labels();
     r.join_split_labels();
     r.join_wrapped_labels();
     r.decide_arrangement();
@@ -139,6 +144,10 @@ pub fn extract_with(
         r.name_title(s);
     }
     r.unlabelled_permit_number();
+    // Lines no lexicon wording matched, named by their words, for the fields still empty.
+    for s in r.keyword_labels() {
+        r.labelled_field(s);
+    }
     let issue = r.issue_line(top);
     let kind = titles.kind;
     let (photo, sign) = match image {
@@ -392,37 +401,106 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A lexicon wording that is only the start of a longer label (`Tanggal Berakhir` of
+    /// `Tanggal Berakhir Dokumen Perjalanan`): where the whole label (the line before a colon,
+    /// holding no digit) names another field by its words ([`keywords`]), it is that field's.
+    fn reword_labels(&mut self) {
+        for s in 0..self.page.segs.len() {
+            let Some(m) = self.labels[s] else { continue };
+            let chars = &self.page.segs[s].chars;
+            let cut = chars.iter().position(|c| *c == ':').unwrap_or(chars.len());
+            let rest = chars.get(m.end..cut).unwrap_or_default();
+            if !rest.iter().any(|c| c.is_alphanumeric()) || m.tag == Key::Heading {
+                continue;
+            }
+            let text: String = chars[..cut].iter().collect();
+            match keywords::key(&text) {
+                Some(key) if key != m.tag => {
+                    self.labels[s] = Some(Match {
+                        tag: key,
+                        end: cut,
+                        ..m
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Labels by their words ([`keywords`]) on the free lines no lexicon label matched: the
+    /// words before a colon, or the whole line, for a field still empty.
+    fn keyword_labels(&mut self) -> Vec<usize> {
+        let mut found = Vec::new();
+        for s in 0..self.page.segs.len() {
+            if self.labels[s].is_some() || !self.free(s) {
+                continue;
+            }
+            let chars = &self.page.segs[s].chars;
+            let cut = chars.iter().position(|c| *c == ':').unwrap_or(chars.len());
+            let text: String = chars[..cut].iter().collect();
+            let Some(key) = keywords::key(&text) else {
+                continue;
+            };
+            let empty = match key {
+                Key::Field(name) => !self.is_set(name),
+                Key::Birth => {
+                    !self.is_set(FieldName::PlaceOfBirth) && !self.is_set(FieldName::DateOfBirth)
+                }
+                Key::Other | Key::Heading => false,
+            };
+            if !empty {
+                continue;
+            }
+            let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+            self.labels[s] = Some(Match {
+                tag: key,
+                text: "",
+                score: self.p.keyword_label,
+                end: cut,
+                covered: letters,
+                total: letters,
+            });
+            found.push(s);
+        }
+        found
+    }
+
     /// Every labelled field, in reading order; the first label of a field that yields a value
     /// wins (a stacked translation under a label finds its row already taken).
     fn labelled_fields(&mut self) {
         for s in 0..self.page.segs.len() {
-            let Some(m) = self.labels[s] else { continue };
-            // An unreturned label still takes its value, so that no neighbour takes it.
-            let done = match m.tag {
-                Key::Heading => true,
-                Key::Other => false,
-                Key::Birth => {
-                    self.is_set(FieldName::PlaceOfBirth) || self.is_set(FieldName::DateOfBirth)
-                }
-                Key::Field(name) => self.is_set(name),
-            };
-            if done {
-                continue;
+            self.labelled_field(s);
+        }
+    }
+
+    /// The field of the label in segment `s`, if it has one and its field is still empty.
+    fn labelled_field(&mut self, s: usize) {
+        let Some(m) = self.labels[s] else { return };
+        // An unreturned label still takes its value, so that no neighbour takes it.
+        let done = match m.tag {
+            Key::Heading => true,
+            Key::Other => false,
+            Key::Birth => {
+                self.is_set(FieldName::PlaceOfBirth) || self.is_set(FieldName::DateOfBirth)
             }
-            let Some(mut value) = self.value_for(s, &m) else {
-                continue;
-            };
-            if m.tag == Key::Field(FieldName::Address) {
-                self.continue_address(&mut value);
-            }
-            if m.tag == Key::Birth {
-                self.continue_birth(&mut value);
-            }
-            match m.tag {
-                Key::Birth => self.birth(&value, m.score),
-                Key::Field(name) => self.set_normalised(name, &value, m.score),
-                Key::Other | Key::Heading => {}
-            }
+            Key::Field(name) => self.is_set(name),
+        };
+        if done {
+            return;
+        }
+        let Some(mut value) = self.value_for(s, &m) else {
+            return;
+        };
+        if m.tag == Key::Field(FieldName::Address) {
+            self.continue_address(&mut value);
+        }
+        if m.tag == Key::Birth {
+            self.continue_birth(&mut value);
+        }
+        match m.tag {
+            Key::Birth => self.birth(&value, m.score),
+            Key::Field(name) => self.set_normalised(name, &value, m.score),
+            Key::Other | Key::Heading => {}
         }
     }
 
@@ -1536,6 +1614,31 @@ mod tests {
             value(&r, FieldName::Address),
             "JALAN DEPATI AMIR NO. 72 BANDUNG"
         );
+    }
+
+    #[test]
+    fn a_label_no_lexicon_wording_lists_is_known_by_its_words() {
+        let page = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 0.0),
+            line("NIORA", 20.0, 60.0),
+            line("2C14AB1234", 300.0, 60.0),
+            line("Tanggal Berakhir Dokumen Perjalanan", 20.0, 96.0),
+            line("21-05-2030", 400.0, 96.0),
+            line("Warga Negara", 20.0, 132.0),
+            line("JEPANG", 400.0, 132.0),
+        ];
+        let r = extract(&page, 0, None);
+        assert_eq!(value(&r, FieldName::PassportExpiry), "21-05-2030");
+        assert_eq!(value(&r, FieldName::Nationality), "JEPANG");
+        // On a page that is no permit, no field, whatever its labels say.
+        let receipt = vec![
+            line("TANDA TERIMA PEMBAYARAN", 100.0, 0.0),
+            line("Warga Negara", 20.0, 60.0),
+            line("JEPANG", 400.0, 60.0),
+        ];
+        let r = extract(&receipt, 0, None);
+        assert!(!r.is_permit);
+        assert_eq!(value(&r, FieldName::Nationality), "");
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! 3. [`normalize`]: the value rules `extract` applies (dates, gender, codes), as pure
 //!    functions.
 //!
-//! [`vocabulary`] puts back spaces in words printed from a fixed list.
+//! [`vocabulary`] puts back spaces in words printed from a fixed list; `keywords` knows a label
+//! the lexicon does not list by the words it is made of.
 //!
 //! [`read`] chains them for one page image.
 //!
@@ -22,6 +23,7 @@ mod direction;
 pub mod extract;
 pub mod fields;
 mod glyphs;
+mod keywords;
 mod labels;
 pub mod locate;
 pub mod normalize;
