@@ -16,6 +16,7 @@
 //!   known to be a permit, for fields still empty: it never decides whether a page is a permit.
 
 use super::labels::Key;
+use super::normalize::edit_distance;
 use crate::kitas::FieldName as F;
 
 /// A label of more words than this is a sentence, not a label.
@@ -276,21 +277,10 @@ fn same_word(word: &str, want: &str) -> bool {
         return true;
     }
     let (a, b): (Vec<char>, Vec<char>) = (word.chars().collect(), want.chars().collect());
-    b.len() >= 6 && a.first() == b.first() && a.len().abs_diff(b.len()) <= 1 && edits(&a, &b) <= 1
-}
-
-fn edits(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let up = row[j + 1];
-            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
-            diag = up;
-        }
-    }
-    row[b.len()]
+    b.len() >= 6
+        && a.first() == b.first()
+        && a.len().abs_diff(b.len()) <= 1
+        && edit_distance(&a, &b) <= 1
 }
 
 /// Whether `phrase` (one or more words) stands in `text`'s words.

@@ -533,7 +533,7 @@ fn rows_beside(
                 (small, y + drop + look.size * 0.95 * i as f32, GREY)
             };
             let pieces = if sheet.fit(look.label, s, line, label_w) < 0.75 * s {
-                wrap(sheet, look.label, s, line, label_w)
+                sheet.wrap(line, look.label, s, label_w)
             } else {
                 vec![line.clone()]
             };
@@ -559,22 +559,6 @@ fn rows_beside(
         y = last;
     }
     y
-}
-
-/// `text` broken at spaces into lines that fit `width` at `size` (a word longer than the width
-/// is a line of its own).
-fn wrap(sheet: &Sheet, face: FontFace, size: f32, text: &str, width: f32) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match lines.last_mut() {
-            Some(last) if sheet.measure(face, size, &format!("{last} {word}")) <= width => {
-                last.push(' ');
-                last.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
 }
 
 /// Each label on its own line (smaller), the value on the line below.
