@@ -197,6 +197,11 @@ struct Reader<'a> {
     fields: BTreeMap<FieldName, Field>,
 }
 
+/// Where the label part of a line ends: at its first colon, else at its end.
+fn label_part(chars: &[char]) -> usize {
+    chars.iter().position(|c| *c == ':').unwrap_or(chars.len())
+}
+
 /// Characters that separate a label from its value.
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, ':' | ';' | '|' | '=' | '.' | ',' | '-' | '/' | '_')
@@ -348,16 +353,9 @@ impl<'a> Reader<'a> {
             let mut chain: Vec<usize> = Vec::new();
             let mut last = s;
             for _ in 0..3 {
-                let a = &segs[last];
-                let h = a.height();
                 let next = (0..segs.len())
                     .filter(|&j| j != last && j != s && !self.used[j] && !chain.contains(&j))
-                    .filter(|&j| {
-                        let b = &segs[j].bbox;
-                        b[1] >= a.cy()
-                            && b[1] - a.bbox[3] <= self.p.wrap_gap * h
-                            && (b[0] - a.bbox[0]).abs() <= self.p.below_indent * h
-                    })
+                    .filter(|&j| self.flush_under(last, j, self.p.wrap_gap))
                     .min_by(|&x, &y| segs[x].bbox[1].total_cmp(&segs[y].bbox[1]));
                 let Some(j) = next else { break };
                 let own = self.free_right_of(j).first().is_some_and(|&r| {
@@ -408,7 +406,7 @@ impl<'a> Reader<'a> {
         for s in 0..self.page.segs.len() {
             let Some(m) = self.labels[s] else { continue };
             let chars = &self.page.segs[s].chars;
-            let cut = chars.iter().position(|c| *c == ':').unwrap_or(chars.len());
+            let cut = label_part(chars);
             let rest = chars.get(m.end..cut).unwrap_or_default();
             if !rest.iter().any(|c| c.is_alphanumeric()) || m.tag == Key::Heading {
                 continue;
@@ -436,21 +434,12 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let chars = &self.page.segs[s].chars;
-            let cut = chars.iter().position(|c| *c == ':').unwrap_or(chars.len());
+            let cut = label_part(chars);
             let text: String = chars[..cut].iter().collect();
-            let Some(key) = keywords::key(&text) else {
+            // (`keywords` names fields only, never `Other` or `Heading`.)
+            let Some(key) = keywords::key(&text).filter(|k| !self.taken(*k)) else {
                 continue;
             };
-            let empty = match key {
-                Key::Field(name) => !self.is_set(name),
-                Key::Birth => {
-                    !self.is_set(FieldName::PlaceOfBirth) && !self.is_set(FieldName::DateOfBirth)
-                }
-                Key::Other | Key::Heading => false,
-            };
-            if !empty {
-                continue;
-            }
             let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
             self.labels[s] = Some(Match {
                 tag: key,
@@ -473,19 +462,24 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The field of the label in segment `s`, if it has one and its field is still empty.
-    fn labelled_field(&mut self, s: usize) {
-        let Some(m) = self.labels[s] else { return };
-        // An unreturned label still takes its value, so that no neighbour takes it.
-        let done = match m.tag {
+    /// Whether a label of `key` has nothing left to take: its field is read (either birth
+    /// field for a place-and-date label), or it is a heading. An unreturned label still takes
+    /// its value, so that no neighbour takes it.
+    fn taken(&self, key: Key) -> bool {
+        match key {
             Key::Heading => true,
             Key::Other => false,
             Key::Birth => {
                 self.is_set(FieldName::PlaceOfBirth) || self.is_set(FieldName::DateOfBirth)
             }
             Key::Field(name) => self.is_set(name),
-        };
-        if done {
+        }
+    }
+
+    /// The field of the label in segment `s`, if it has one and its field is still empty.
+    fn labelled_field(&mut self, s: usize) {
+        let Some(m) = self.labels[s] else { return };
+        if self.taken(m.tag) {
             return;
         }
         let Some(mut value) = self.value_for(s, &m) else {
@@ -725,17 +719,18 @@ impl<'a> Reader<'a> {
             .max_by(|&x, &y| segs[x].bbox[3].total_cmp(&segs[y].bbox[3]));
         nearest.is_some_and(|k| {
             self.labels[k].is_some_and(|m| Some(m.tag) != key && self.span(k, m.end).is_none())
-                && self.flush_under(k, j)
+                && self.flush_under(k, j, self.p.below_gap)
         })
     }
 
-    /// Whether segment `j` starts on the line under segment `k`, at `k`'s left edge.
-    fn flush_under(&self, k: usize, j: usize) -> bool {
+    /// Whether segment `j` starts under segment `k`, within `gap` of `k`'s text heights, at
+    /// `k`'s left edge.
+    fn flush_under(&self, k: usize, j: usize, gap: f32) -> bool {
         let segs = &self.page.segs;
         let (a, b) = (&segs[k], &segs[j].bbox);
         let h = a.height();
         b[1] >= a.cy()
-            && b[1] - a.bbox[3] <= self.p.below_gap * h
+            && b[1] - a.bbox[3] <= gap * h
             && (b[0] - a.bbox[0]).abs() <= self.p.below_indent * h
     }
 
@@ -756,7 +751,9 @@ impl<'a> Reader<'a> {
             }
             if !self.free_right_of(t).is_empty() {
                 beside += 1;
-            } else if (0..self.page.segs.len()).any(|j| self.free(j) && self.flush_under(k, j)) {
+            } else if (0..self.page.segs.len())
+                .any(|j| self.free(j) && self.flush_under(k, j, self.p.below_gap))
+            {
                 below += 1;
             }
         }
