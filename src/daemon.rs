@@ -266,9 +266,17 @@ impl Daemon {
                 self.result = None;
                 self.show(LedState::Idle);
             }
-            Verdict::HoldStill(_) => {
+            Verdict::HoldStill(reason) => {
                 self.result = None;
-                self.show(LedState::HoldStill);
+                self.show(if reason.is_hold_still() {
+                    LedState::HoldStill
+                } else {
+                    LedState::Adjust
+                });
+            }
+            Verdict::Frozen => {
+                self.result = None;
+                self.show(LedState::Fault);
             }
             Verdict::AlreadyRead => {
                 let shown = self.result.unwrap_or(LedState::ReadOk);

@@ -110,15 +110,51 @@ impl GateParams {
     }
 }
 
-/// Why a present document is not read yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unsteady {
-    /// It moves, or has not lain still long enough yet.
+/// Why a document on the tray is not read (yet): each one something the person can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// It moves, or has not lain still long enough yet: hold still.
     Moving,
+    /// It touches the frame's edge: part of it is outside the camera's view.
+    PartlyOutside,
+    /// It covers too little of the frame to be read: bring it closer / use the tray's mark.
+    TooSmall,
     /// It lies still, but no frame is sharp enough.
     Blurred,
-    /// A reflection hides part of it.
+    /// A reflection hides print on it: tilt it or move it out of the light.
     Glare,
+    /// Too dark to read: more light.
+    TooDark,
+}
+
+impl Reason {
+    /// Every reason, in the order the README lists them.
+    pub const ALL: [Reason; 6] = [
+        Reason::Moving,
+        Reason::PartlyOutside,
+        Reason::TooSmall,
+        Reason::Blurred,
+        Reason::Glare,
+        Reason::TooDark,
+    ];
+
+    /// The name `/healthz`, the events stream and the kiosk page use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Moving => "moving",
+            Reason::PartlyOutside => "partly_outside",
+            Reason::TooSmall => "too_small",
+            Reason::Blurred => "out_of_focus",
+            Reason::Glare => "glare",
+            Reason::TooDark => "too_dark",
+        }
+    }
+
+    /// Whether the person only has to wait with the document lying still (the LED's "hold
+    /// still"), rather than change something (the LED's "adjust").
+    pub fn is_hold_still(self) -> bool {
+        self == Reason::Moving
+    }
 }
 
 /// The frame to read: the sharpest of a still run.
@@ -135,12 +171,14 @@ pub struct Capture {
 pub enum Verdict {
     /// No document on the tray.
     Empty,
-    /// A document that cannot be read yet.
-    HoldStill(Unsteady),
+    /// A document that cannot be read yet, and why.
+    HoldStill(Reason),
     /// Read this frame.
     Read(Box<Capture>),
     /// The document lying there has been read.
     AlreadyRead,
+    /// The camera delivers the same frame over and over: a camera fault, never "still".
+    Frozen,
 }
 
 impl std::fmt::Debug for Verdict {
@@ -150,6 +188,7 @@ impl std::fmt::Debug for Verdict {
             Verdict::HoldStill(u) => write!(f, "HoldStill({u:?})"),
             Verdict::Read(c) => write!(f, "Read(frame {}, focus {:.3})", c.frame.seq, c.focus),
             Verdict::AlreadyRead => write!(f, "AlreadyRead"),
+            Verdict::Frozen => write!(f, "Frozen"),
         }
     }
 }
@@ -264,7 +303,7 @@ impl Gate {
         };
         let (sharp, clear) = (focus >= p.min_focus, glare <= p.max_glare);
         let Some(run) = self.run.as_mut() else {
-            return Verdict::HoldStill(Unsteady::Moving);
+            return Verdict::HoldStill(Reason::Moving);
         };
         if sharp && clear && run.best.as_ref().is_none_or(|b| focus > b.focus) {
             run.best = Some(Capture {
@@ -295,11 +334,11 @@ impl Gate {
             return Verdict::AlreadyRead;
         }
         Verdict::HoldStill(if !clear {
-            Unsteady::Glare
+            Reason::Glare
         } else if !sharp && settled {
-            Unsteady::Blurred
+            Reason::Blurred
         } else {
-            Unsteady::Moving
+            Reason::Moving
         })
     }
 }

@@ -15,8 +15,11 @@ use std::str::FromStr;
 pub enum LedState {
     /// Waiting for a document.
     Idle,
-    /// A document is there but moving, blurred or glaring.
+    /// A document is there and settling: hold it still.
     HoldStill,
+    /// A document is there but cannot be read as it lies (partly outside the view, too small,
+    /// out of focus, glare, too dark): the person has to change something.
+    Adjust,
     /// Reading.
     Reading,
     /// Read and stored; take the document away.
@@ -33,6 +36,7 @@ impl LedState {
         match self {
             LedState::Idle => "idle",
             LedState::HoldStill => "hold_still",
+            LedState::Adjust => "adjust",
             LedState::Reading => "reading",
             LedState::ReadOk => "read_ok",
             LedState::ReadFailed => "read_failed",
@@ -51,6 +55,15 @@ pub fn pattern(state: LedState) -> Pattern {
         LedState::Idle => &[(true, 80), (false, 1920)],
         // An even 2 Hz blink: "hold still".
         LedState::HoldStill => &[(true, 250), (false, 250)],
+        // Three quick flashes and a pause: "can't read it like this, adjust".
+        LedState::Adjust => &[
+            (true, 100),
+            (false, 100),
+            (true, 100),
+            (false, 100),
+            (true, 100),
+            (false, 900),
+        ],
         // A fast flicker while reading.
         LedState::Reading => &[(true, 60), (false, 60)],
         // Steady on: done, take the document.
@@ -142,6 +155,7 @@ mod tests {
         let states = [
             LedState::Idle,
             LedState::HoldStill,
+            LedState::Adjust,
             LedState::Reading,
             LedState::ReadOk,
             LedState::ReadFailed,
