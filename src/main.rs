@@ -88,6 +88,10 @@ enum Command {
         width: u32,
         #[arg(long, default_value_t = 1080)]
         height: u32,
+        /// With `--tray`: a scene of one tray condition (`plain`, `clipped`, `glare_over_text`,
+        /// ... see README.md), or `all` for one folder per condition under OUT_DIR.
+        #[arg(long, requires = "tray")]
+        condition: Option<String>,
     },
     /// Read a generated sample permit (fake identity) and print its lines: a first look at the
     /// engine with nothing but the models.
@@ -153,8 +157,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
         tray,
         width,
         height,
+        condition,
     } = &cli.command
     {
+        if let Some(name) = condition {
+            use kitascan::synth::conditions::{Condition, write_condition};
+            let chosen: Vec<Condition> = if name == "all" {
+                Condition::ALL.to_vec()
+            } else {
+                let c = Condition::from_name(name).ok_or_else(|| {
+                    let names: Vec<&str> = Condition::ALL.iter().map(|c| c.name()).collect();
+                    anyhow::anyhow!(
+                        "`{name}` is not a tray condition: use all or one of {}",
+                        names.join(", ")
+                    )
+                })?;
+                vec![c]
+            };
+            for c in chosen {
+                let dir = if name == "all" {
+                    out_dir.join(c.name())
+                } else {
+                    out_dir.clone()
+                };
+                let scene = write_condition(&dir, c, *width, *height, *seed)?;
+                eprintln!(
+                    "kitascan synth: wrote the tray condition {} ({} frames) to {}",
+                    c.name(),
+                    scene.frames.len(),
+                    dir.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         if *tray {
             let script = kitascan::synth::tray::demo_script();
             let scene =

@@ -47,6 +47,16 @@ pub struct CameraParams {
     pub glare: f32,
     /// The surface under the page. Default [`Background::Tray`].
     pub background: Background,
+    /// Exposure: a gain on all the light. Default 1. Near 1.3 and above, white paper clips at
+    /// 255 as a webcam's auto-exposure makes it; near 0.3 and below the page is dim.
+    pub exposure: f32,
+    /// White balance: above 0 warm (red up, blue down, as under a tungsten lamp), below 0 cool.
+    /// Default 0; a random cast of at most 0.04 either way is always added.
+    pub warmth: f32,
+    /// The glare spot, placed: overrides the random one `glare` asks for. Default none.
+    pub glare_spot: Option<Spot>,
+    /// A soft shadow (a hand's, a head's) darkening part of the frame. Default none.
+    pub shadow: Option<Spot>,
 }
 
 impl Default for CameraParams {
@@ -63,6 +73,10 @@ impl Default for CameraParams {
             vignette: 0.2,
             glare: 0.0,
             background: Background::Tray,
+            exposure: 1.0,
+            warmth: 0.0,
+            glare_spot: None,
+            shadow: None,
         }
     }
 }
@@ -89,6 +103,7 @@ impl CameraParams {
                 0.0
             },
             background: Background::ALL[rng.random_range(0..Background::ALL.len())],
+            ..CameraParams::default()
         }
     }
 
@@ -115,8 +130,13 @@ impl CameraParams {
             self.noise_sigma,
             self.vignette,
             self.glare,
+            self.exposure,
+            self.warmth,
         ];
-        if finite.iter().any(|v| !v.is_finite()) || self.blur_sigma < 0.0 || self.noise_sigma < 0.0
+        if finite.iter().any(|v| !v.is_finite())
+            || self.blur_sigma < 0.0
+            || self.noise_sigma < 0.0
+            || self.exposure < 0.0
         {
             return bad("non-finite or negative rotation, blur, noise, vignette or glare");
         }
@@ -155,22 +175,62 @@ pub fn shoot<R: Rng + ?Sized>(
     light_seed: u64,
     rng: &mut R,
 ) -> Result<RgbImage, SynthError> {
-    use rand::SeedableRng;
+    let pages: Vec<(&RgbImage, Quad)> = page.into_iter().collect();
+    shoot_layers(surface, &pages, None, motion, params, light_seed, rng)
+}
+
+/// [`shoot`] with several things on the surface, laid in order (the first is the document the
+/// light's random glare spot falls on), and a hand's fingers over them when `fingers` is given.
+pub fn shoot_layers<R: Rng + ?Sized>(
+    surface: &RgbImage,
+    pages: &[(&RgbImage, Quad)],
+    fingers: Option<&Fingers>,
+    motion: Point,
+    params: &CameraParams,
+    light_seed: u64,
+    rng: &mut R,
+) -> Result<RgbImage, SynthError> {
+    let scene = compose(surface, pages, fingers, motion, params)?;
+    expose(scene, pages.first().map(|p| p.1), params, light_seed, rng)
+}
+
+/// What lies on the surface, as it would look under even light: the first half of
+/// [`shoot_layers`]. Frames of a still scene share it.
+pub fn compose(
+    surface: &RgbImage,
+    pages: &[(&RgbImage, Quad)],
+    fingers: Option<&Fingers>,
+    motion: Point,
+    params: &CameraParams,
+) -> Result<RgbImage, SynthError> {
     let mut frame = surface.clone();
-    let corners = match page {
-        Some((page, pose)) => {
-            params.validate(page)?;
-            lay_page(&mut frame, page, pose)?;
-            pose
-        }
-        None => {
-            let (w, h) = (surface.width() as f32, surface.height() as f32);
-            [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
-        }
-    };
+    for &(page, pose) in pages {
+        params.validate(page)?;
+        lay_page(&mut frame, page, pose)?;
+    }
+    if let Some(fingers) = fingers {
+        fingers.draw(&mut frame);
+    }
     if motion[0].hypot(motion[1]) >= 1.0 {
         frame = smear(&frame, motion);
     }
+    Ok(frame)
+}
+
+/// The second half of [`shoot_layers`]: light (the random glare spot, if any, on `document`),
+/// defocus, noise and compression.
+pub fn expose<R: Rng + ?Sized>(
+    mut frame: RgbImage,
+    document: Option<Quad>,
+    params: &CameraParams,
+    light_seed: u64,
+    rng: &mut R,
+) -> Result<RgbImage, SynthError> {
+    use rand::SeedableRng;
+    let corners = document.unwrap_or_else(|| {
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
+        [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]
+    });
     let mut light_rng = rand::rngs::StdRng::seed_from_u64(light_seed);
     light(&mut frame, params, corners, &mut light_rng);
     if params.blur_sigma > 0.05 {
@@ -180,15 +240,71 @@ pub fn shoot<R: Rng + ?Sized>(
     jpeg_round_trip(&frame, params.jpeg_quality)
 }
 
+/// A hand's fingers reaching over a point (a document's corner while it is laid down): four
+/// skin-coloured, shaded, rounded strokes from outside towards `tip`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fingers {
+    /// Where the fingertips reach to, frame pixels.
+    pub tip: Point,
+    /// The direction the fingers point in (from the hand towards the tips), any length.
+    pub towards: Point,
+    /// A finger's width, pixels.
+    pub width: f32,
+}
+
+impl Fingers {
+    fn draw(&self, frame: &mut RgbImage) {
+        let len = self.towards[0].hypot(self.towards[1]).max(1e-6);
+        let d = [self.towards[0] / len, self.towards[1] / len];
+        let side = [-d[1], d[0]];
+        let w = self.width;
+        // Four fingers side by side, the middle ones longest; each a capsule from far outside.
+        let reach = [0.75f32, 1.0, 0.95, 0.7];
+        let skin = [198.0f32, 148.0, 122.0];
+        let (fw, fh) = (frame.width() as i64, frame.height() as i64);
+        for (k, r) in reach.iter().enumerate() {
+            let offset = (k as f32 - 1.5) * w * 1.05;
+            let tip = [
+                self.tip[0] + side[0] * offset - d[0] * (1.0 - r) * 4.0 * w,
+                self.tip[1] + side[1] * offset - d[1] * (1.0 - r) * 4.0 * w,
+            ];
+            let base = [tip[0] - d[0] * 12.0 * w, tip[1] - d[1] * 12.0 * w];
+            let (x0, x1) = (tip[0].min(base[0]) - w, tip[0].max(base[0]) + w);
+            let (y0, y1) = (tip[1].min(base[1]) - w, tip[1].max(base[1]) + w);
+            for y in (y0.floor() as i64).max(0)..(y1.ceil() as i64).min(fh) {
+                for x in (x0.floor() as i64).max(0)..(x1.ceil() as i64).min(fw) {
+                    let p = [x as f32 + 0.5, y as f32 + 0.5];
+                    // Distance to the segment base-tip.
+                    let (vx, vy) = (p[0] - base[0], p[1] - base[1]);
+                    let along = (vx * d[0] + vy * d[1]).clamp(0.0, 12.0 * w);
+                    let q = [base[0] + d[0] * along, base[1] + d[1] * along];
+                    let dist = (p[0] - q[0]).hypot(p[1] - q[1]);
+                    let cover = (w / 2.0 - dist + 0.5).clamp(0.0, 1.0);
+                    if cover <= 0.0 {
+                        continue;
+                    }
+                    // Rounder towards the edges of a finger: darker there.
+                    let shade = 1.0 - 0.35 * (dist / (w / 2.0)).powi(2);
+                    let px = frame.get_pixel_mut(x as u32, y as u32);
+                    for (c, s) in px.0.iter_mut().zip(skin) {
+                        *c = (f32::from(*c) * (1.0 - cover) + s * shade * cover).round() as u8;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Where a page of `page_size` pixels lies when placed as `params` say (fill, rotation, tilt),
 /// at a random position in the frame.
 pub fn pose<R: Rng + ?Sized>(page_size: (u32, u32), params: &CameraParams, rng: &mut R) -> Quad {
     place_page(page_size, params, rng)
 }
 
-/// Motion blur: the average of the frame shifted along `motion`, one copy per pixel of it.
+/// Motion blur: the average of the frame shifted along `motion`, one copy per pixel of it (at
+/// most [`SMEAR_COPIES`]: a long smear looks the same with fewer).
 fn smear(frame: &RgbImage, motion: Point) -> RgbImage {
-    let steps = motion[0].hypot(motion[1]).round().max(1.0) as i64;
+    let steps = (motion[0].hypot(motion[1]).round().max(1.0) as i64).min(SMEAR_COPIES);
     let (w, h) = (frame.width() as i64, frame.height() as i64);
     let mut sum = vec![0u32; (w * h * 3) as usize];
     for k in 0..=steps {
@@ -215,6 +331,9 @@ fn smear(frame: &RgbImage, motion: Point) -> RgbImage {
         Rgb([0, 1, 2].map(|c| ((sum[i + c] + n / 2) / n) as u8))
     })
 }
+
+/// The most copies [`smear`] averages.
+const SMEAR_COPIES: i64 = 32;
 
 /// Where the page's corners land: scaled to `fill`, rotated, seen from a tilted camera, then
 /// shifted to a random position that keeps the whole page in the frame.
@@ -342,13 +461,24 @@ fn light<R: Rng + ?Sized>(frame: &mut RgbImage, params: &CameraParams, corners: 
         slope * slope_dir.cos() / half_diag,
         slope * slope_dir.sin() / half_diag,
     );
-    let warmth = rng.random_range(-0.04f32..0.04);
-    let cast = [1.0 + warmth, 1.0, 1.0 - warmth];
-    let glare = glare_spot(params.glare, corners, fh, rng);
+    let warmth = rng.random_range(-0.04f32..0.04) + params.warmth;
+    let cast = [
+        params.exposure * (1.0 + warmth),
+        params.exposure,
+        params.exposure * (1.0 - warmth),
+    ];
+    let glare = match &params.glare_spot {
+        Some(spot) => Some(spot.clone()),
+        None => glare_spot(params.glare, corners, fh, rng),
+    };
     for (x, y, px) in frame.enumerate_pixels_mut() {
         let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
         let r2 = (dx * dx + dy * dy) / (half_diag * half_diag);
-        let gain = (1.0 - params.vignette * r2) * (1.0 + gx * dx + gy * dy);
+        let shade = params
+            .shadow
+            .as_ref()
+            .map_or(1.0, |s| 1.0 - s.at(x as f32, y as f32));
+        let gain = (1.0 - params.vignette * r2) * (1.0 + gx * dx + gy * dy) * shade;
         let flare = glare.as_ref().map_or(0.0, |g| g.at(x as f32, y as f32));
         for (c, tint) in px.0.iter_mut().zip(cast) {
             let lit = f32::from(*c) * gain * tint;
@@ -357,21 +487,28 @@ fn light<R: Rng + ?Sized>(frame: &mut RgbImage, params: &CameraParams, corners: 
     }
 }
 
-/// A soft, bright, rotated ellipse: the reflection of a lamp on glossy paper.
-struct Glare {
-    centre: Point,
-    radii: [f32; 2],
-    cos_sin: [f32; 2],
-    strength: f32,
+/// A soft, rotated elliptic spot: the reflection of a lamp on glossy paper (as glare), or a
+/// shadow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spot {
+    /// Its centre, frame pixels.
+    pub centre: Point,
+    /// Its radii (where it has fallen to 1/e of its peak), pixels.
+    pub radii: [f32; 2],
+    /// Cosine and sine of its turn.
+    pub cos_sin: [f32; 2],
+    /// Its peak; above 1 the spot is clipped to 1 over a plateau, as a lamp's reflection is.
+    pub strength: f32,
 }
 
-impl Glare {
-    fn at(&self, x: f32, y: f32) -> f32 {
+impl Spot {
+    /// Its strength at `(x, y)`.
+    pub fn at(&self, x: f32, y: f32) -> f32 {
         let (dx, dy) = (x - self.centre[0], y - self.centre[1]);
         let [c, s] = self.cos_sin;
         let u = (dx * c + dy * s) / self.radii[0];
         let v = (-dx * s + dy * c) / self.radii[1];
-        self.strength * (-(u * u + v * v)).exp()
+        (self.strength * (-(u * u + v * v)).exp()).min(1.0)
     }
 }
 
@@ -380,7 +517,7 @@ fn glare_spot<R: Rng + ?Sized>(
     corners: Quad,
     fh: f32,
     rng: &mut R,
-) -> Option<Glare> {
+) -> Option<Spot> {
     if strength <= 0.0 {
         return None;
     }
@@ -396,7 +533,7 @@ fn glare_spot<R: Rng + ?Sized>(
             / total
     });
     let angle = rng.random_range(0.0f32..std::f32::consts::PI);
-    Some(Glare {
+    Some(Spot {
         centre,
         radii: [
             rng.random_range(0.08..0.2) * fh,

@@ -321,6 +321,7 @@ pub fn camera_params<R: Rng + ?Sized>(doc: &Document, rng: &mut R) -> (CameraPar
             0.0
         },
         background: Background::ALL[rng.random_range(0..Background::ALL.len())],
+        ..CameraParams::default()
     };
     // Rendering a little finer than the photo resolves keeps the warp from aliasing.
     (params, (dpi * 1.3).clamp(100.0, 300.0))

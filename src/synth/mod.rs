@@ -27,6 +27,7 @@
 pub mod camera;
 pub mod capture;
 pub mod card;
+pub mod conditions;
 mod error;
 pub mod family;
 pub mod family_page;

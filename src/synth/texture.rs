@@ -16,10 +16,16 @@ pub enum Background {
     Cloth,
     /// Grey speckled plastic, as on a scanning kiosk's tray.
     Tray,
+    /// A coloured (purple) tray with a soft mottled texture, as kiosk makers dye theirs.
+    Coloured,
+    /// A printed pattern: bold tiles of two colours with thin light lines between them.
+    Patterned,
 }
 
 impl Background {
-    /// Every surface, in declaration order.
+    /// The surfaces document captures are drawn on, in declaration order. (The tray
+    /// conditions' [`Background::Coloured`] and [`Background::Patterned`] are not among them:
+    /// adding a surface here would change every generated capture set.)
     pub const ALL: [Background; 3] = [Background::Wood, Background::Cloth, Background::Tray];
 }
 
@@ -34,6 +40,8 @@ pub fn surface<R: Rng + ?Sized>(
         Background::Wood => wood(width, height, rng),
         Background::Cloth => cloth(width, height, rng),
         Background::Tray => tray(width, height, rng),
+        Background::Coloured => coloured(width, height, rng),
+        Background::Patterned => patterned(width, height, rng),
     }
 }
 
@@ -191,6 +199,54 @@ fn tray<R: Rng + ?Sized>(width: u32, height: u32, rng: &mut R) -> RgbImage {
     })
 }
 
+/// Purple plastic, mottled at two scales.
+fn coloured<R: Rng + ?Sized>(width: u32, height: u32, rng: &mut R) -> RgbImage {
+    let (fine, coarse) = (Lattice::new(rng), Lattice::new(rng));
+    let base = [
+        rng.random_range(95.0f32..125.0),
+        rng.random_range(45.0f32..65.0),
+        rng.random_range(120.0f32..150.0),
+    ];
+    RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let grain = fine.fbm(fx / 3.0, fy / 3.0, 2) - 0.5;
+        let blotch = coarse.fbm(fx / 90.0, fy / 90.0, 3) - 0.5;
+        let shade = 1.0 + 0.25 * grain + 0.35 * blotch;
+        Rgb(base.map(|c| (c * shade).clamp(0.0, 255.0) as u8))
+    })
+}
+
+/// Tiles of two colours in a checker, with thin lighter grout lines: a patterned mat.
+fn patterned<R: Rng + ?Sized>(width: u32, height: u32, rng: &mut R) -> RgbImage {
+    let grain = Lattice::new(rng);
+    let tile = rng.random_range(0.05f32..0.1) * width.min(height) as f32;
+    let a = [
+        rng.random_range(30.0f32..90.0),
+        rng.random_range(60.0f32..110.0),
+        rng.random_range(40.0f32..90.0),
+    ];
+    let b = [
+        rng.random_range(110.0f32..150.0),
+        rng.random_range(70.0f32..110.0),
+        rng.random_range(40.0f32..70.0),
+    ];
+    let line = [165.0f32, 160.0, 150.0];
+    RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let (u, v) = (fx / tile, fy / tile);
+        let on_line = u.fract() < 0.04 || v.fract() < 0.04;
+        let base = if on_line {
+            line
+        } else if (u.floor() as i64 + v.floor() as i64).rem_euclid(2) == 0 {
+            a
+        } else {
+            b
+        };
+        let shade = 1.0 + 0.2 * (grain.at(fx / 2.0, fy / 2.0) - 0.5);
+        Rgb(base.map(|c| (c * shade).clamp(0.0, 255.0) as u8))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,7 +260,8 @@ mod tests {
     #[test]
     fn surfaces_are_textured_and_darker_than_paper() {
         let mut rng = StdRng::seed_from_u64(3);
-        for kind in Background::ALL {
+        let trays = [Background::Coloured, Background::Patterned];
+        for kind in Background::ALL.into_iter().chain(trays) {
             let img = surface(kind, 320, 240, &mut rng);
             let l: Vec<f32> = img.pixels().map(luma).collect();
             let mean = l.iter().sum::<f32>() / l.len() as f32;

@@ -13,6 +13,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::conditions::{Condition, Expect};
 use super::camera::{Background, CameraParams, pose, shoot};
 use super::texture::surface;
 use super::{DocKind, Fonts, SynthError, Truth, sample_document};
@@ -68,6 +69,12 @@ pub struct Scene {
     pub height: u32,
     pub frames: Vec<SceneFrame>,
     pub placements: Vec<Placement>,
+    /// The tray condition the scene shows ([`super::conditions`]), if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// What the kiosk must do in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
 }
 
 impl Scene {
@@ -142,6 +149,8 @@ pub fn write_scene(
         height,
         frames: Vec::new(),
         placements: Vec::new(),
+        condition: None,
+        expect: None,
     };
     let emit = |scene: &mut Scene,
                 img: image::RgbImage,
@@ -220,7 +229,7 @@ pub fn write_scene(
 /// The pose of a document on the tray and the resolution to render it at: a printout turned so
 /// that its long side runs along the frame's (as a landscape camera over an A4 tray sees it),
 /// filling most of the frame; a card filling about half of it. Small rotations.
-fn placement_params<R: Rng + ?Sized>(
+pub(super) fn placement_params<R: Rng + ?Sized>(
     doc: &super::Document,
     base: &CameraParams,
     defocus: f32,
