@@ -348,49 +348,61 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The warning for a request not applied, as the log gives it; `None` when it was set.
+    pub fn warning(&self, camera: &str) -> Option<String> {
+        match self {
+            Outcome::Set { .. } => None,
+            Outcome::Missing { setting, controls } => {
+                let names: Vec<&str> = controls.iter().map(|c| c.name()).collect();
+                Some(format!(
+                    "{camera}: daemon.camera_controls.{setting} not applied: the camera has no \
+                     {} control (`kitascan camera list` shows what it has)",
+                    names.join(" or ")
+                ))
+            }
+            Outcome::Refused {
+                setting,
+                control,
+                values,
+                reason,
+                range,
+            } => {
+                let values: Vec<String> = values.iter().map(i64::to_string).collect();
+                Some(format!(
+                    "{camera}: daemon.camera_controls.{setting} not applied: {} refused {}: \
+                     {reason}; the camera's range: {range}",
+                    control.name(),
+                    values.join(" and ")
+                ))
+            }
+        }
+    }
+}
+
 /// Applies the requests in order; never fails: a missing control or refused value is logged as a
-/// warning (naming the camera, the setting, the control and its range) and returned.
+/// warning ([`Outcome::warning`]: the camera, the setting, the control and its range) and
+/// returned.
 pub fn apply(device: &mut dyn ControlDevice, requests: &[Request], camera: &str) -> Vec<Outcome> {
     requests
         .iter()
         .map(|r| {
             let outcome = apply_one(device, r);
-            match &outcome {
-                Outcome::Set {
-                    setting,
-                    control,
-                    value,
-                } => tracing::info!(
+            if let Some(warning) = outcome.warning(camera) {
+                tracing::warn!("{warning}");
+            } else if let Outcome::Set {
+                setting,
+                control,
+                value,
+            } = &outcome
+            {
+                tracing::info!(
                     camera,
                     setting,
                     control = control.name(),
                     value,
                     "camera control set"
-                ),
-                Outcome::Missing { setting, controls } => {
-                    let names: Vec<&str> = controls.iter().map(|c| c.name()).collect();
-                    tracing::warn!(
-                        "{camera}: daemon.camera_controls.{setting} not applied: the camera has \
-                         no {} control (`kitascan camera list` shows what it has)",
-                        names.join(" or ")
-                    );
-                }
-                Outcome::Refused {
-                    setting,
-                    control,
-                    values,
-                    reason,
-                    range,
-                } => tracing::warn!(
-                    "{camera}: daemon.camera_controls.{setting} not applied: {} refused {}: \
-                     {reason}; the camera's range: {range}",
-                    control.name(),
-                    values
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
+                );
             }
             outcome
         })
@@ -666,6 +678,11 @@ mod tests {
         );
         assert!(matches!(outcomes[1], Outcome::Missing { .. }));
         assert_eq!(
+            outcomes[1].warning("camera:2").unwrap(),
+            "camera:2: daemon.camera_controls.focus not applied: the camera has no Focus, \
+             Absolute control (`kitascan camera list` shows what it has)"
+        );
+        assert_eq!(
             cam.set,
             vec![(Control::Brightness, ControlValue::Integer(3))]
         );
@@ -707,6 +724,13 @@ mod tests {
                 range: "2800 to 6500 in steps of 10, default 4600, now 4600".into(),
             }
         );
+        assert_eq!(
+            outcomes[1].warning("camera:0").unwrap(),
+            "camera:0: daemon.camera_controls.white_balance not applied: White Balance \
+             Temperature refused 9000: 9000 is outside the camera's range; the camera's range: \
+             2800 to 6500 in steps of 10, default 4600, now 4600"
+        );
+        assert_eq!(outcomes[0].warning("camera:0"), None);
         assert!(
             matches!(&outcomes[2], Outcome::Refused { reason, .. } if reason.contains("100 is outside")),
             "{outcomes:?}"

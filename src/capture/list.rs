@@ -210,8 +210,9 @@ fn formats(camera: &mut nokhwa::Camera) -> Vec<FormatReport> {
                     Vec::new()
                 }
             };
-        resolutions
-            .sort_by(|a, b| (b.width * b.height, b.width).cmp(&(a.width * a.height, a.width)));
+        resolutions.sort_by_key(|r| {
+            std::cmp::Reverse((u64::from(r.width) * u64::from(r.height), r.width))
+        });
         out.push(FormatReport {
             format: fourcc.to_string(),
             resolutions,
