@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::capture::controls::{AutoOr, CameraControls, PowerLine};
 use crate::capture::{CameraSettings, PixelFormat, SourceSpec};
 use crate::gate::GateParams;
 use crate::input::Limits;
@@ -174,6 +175,8 @@ pub struct DaemonConfig {
     pub led: String,
     /// Longest wait between attempts to reopen a lost camera, seconds.
     pub reconnect_max_secs: u64,
+    /// Controls set on the camera at every open (`[daemon.camera_controls]`).
+    pub camera_controls: CameraControlsConfig,
 }
 
 impl Default for DaemonConfig {
@@ -187,6 +190,7 @@ impl Default for DaemonConfig {
             replay_loop: true,
             led: "none".into(),
             reconnect_max_secs: 30,
+            camera_controls: CameraControlsConfig::default(),
         }
     }
 }
@@ -206,7 +210,112 @@ impl DaemonConfig {
             height: self.height,
             fps: self.fps,
             format: self.format,
+            // A loaded configuration has passed `validate`, which refuses a bad value.
+            controls: self
+                .camera_controls
+                .parse()
+                .unwrap_or_else(|(key, reason)| {
+                    tracing::warn!("{key}: {reason}; the camera's controls are left as they are");
+                    CameraControls::default()
+                }),
         }
+    }
+}
+
+/// `[daemon.camera_controls]` as written. Each key takes any TOML value here, so that
+/// [`Config::validate`] can name the key and say what it takes ([`CameraControlsConfig::parse`]);
+/// a key left out leaves the camera's own value.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraControlsConfig {
+    /// `"auto"` or an exposure time in the camera's unit (100 µs on USB cameras), at least 1.
+    pub exposure: Option<toml::Value>,
+    /// `"auto"` or a colour temperature in kelvin.
+    pub white_balance: Option<toml::Value>,
+    /// `"auto"` or a focus position in the camera's unit, at least 0.
+    pub focus: Option<toml::Value>,
+    /// A whole number in the camera's range.
+    pub brightness: Option<toml::Value>,
+    /// `50`, `60` (as numbers or strings) or `"off"`.
+    pub power_line_frequency: Option<toml::Value>,
+}
+
+/// The most a V4L2 control holds.
+const CONTROL_MAX: i64 = i32::MAX as i64;
+
+impl CameraControlsConfig {
+    /// The typed settings, or the key (`daemon.camera_controls.KEY`) and what it takes.
+    pub fn parse(&self) -> Result<CameraControls, (String, String)> {
+        let key = |k: &str| format!("daemon.camera_controls.{k}");
+        let auto_or = |value: &Option<toml::Value>, k: &str, range, reason: &str| {
+            value
+                .as_ref()
+                .map(|v| parse_auto_or(v, range).ok_or_else(|| (key(k), reason.to_string())))
+                .transpose()
+        };
+        let exposure = auto_or(
+            &self.exposure,
+            "exposure",
+            1..=CONTROL_MAX,
+            "must be \"auto\" or a whole number of at least 1 (the camera's unit: 100 µs on USB \
+             cameras)",
+        )?;
+        let white_balance = auto_or(
+            &self.white_balance,
+            "white_balance",
+            1000..=15000,
+            "must be \"auto\" or a colour temperature in kelvin between 1000 and 15000",
+        )?;
+        let focus = auto_or(
+            &self.focus,
+            "focus",
+            0..=CONTROL_MAX,
+            "must be \"auto\" or a whole number of at least 0",
+        )?;
+        let brightness = self
+            .brightness
+            .as_ref()
+            .map(|v| match v {
+                toml::Value::Integer(i) if (-CONTROL_MAX..=CONTROL_MAX).contains(i) => Ok(*i),
+                _ => Err((key("brightness"), "must be a whole number".to_string())),
+            })
+            .transpose()?;
+        let power_line_frequency = self
+            .power_line_frequency
+            .as_ref()
+            .map(|v| {
+                let text = match v {
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::String(s) => s.trim().to_ascii_lowercase(),
+                    _ => String::new(),
+                };
+                match text.as_str() {
+                    "50" => Ok(PowerLine::Hz50),
+                    "60" => Ok(PowerLine::Hz60),
+                    "off" => Ok(PowerLine::Off),
+                    _ => Err((
+                        key("power_line_frequency"),
+                        "must be 50, 60 or \"off\"".to_string(),
+                    )),
+                }
+            })
+            .transpose()?;
+        Ok(CameraControls {
+            exposure,
+            white_balance,
+            focus,
+            brightness,
+            power_line_frequency,
+        })
+    }
+}
+
+/// `"auto"` (any case) or a whole number in `range`.
+fn parse_auto_or(value: &toml::Value, range: std::ops::RangeInclusive<i64>) -> Option<AutoOr> {
+    match value {
+        toml::Value::String(s) if s.trim().eq_ignore_ascii_case("auto") => Some(AutoOr::Auto),
+        toml::Value::Integer(i) if range.contains(i) => Some(AutoOr::Value(*i)),
+        _ => None,
     }
 }
 
@@ -317,6 +426,9 @@ impl Config {
         if !(1..=3600).contains(&d.reconnect_max_secs) {
             return bad("daemon.reconnect_max_secs", "must be between 1 and 3600");
         }
+        if let Err((key, reason)) = d.camera_controls.parse() {
+            return bad(&key, &reason);
+        }
         if let Err((key, reason)) = self.gate.validate() {
             return bad(&key, &reason);
         }
@@ -389,6 +501,107 @@ mod tests {
         assert_eq!(c.reader.queue_capacity, d.reader.queue_capacity);
         assert_eq!(c.reader.precision, d.reader.precision);
         assert!(c.check_listen(BUILT_IN).is_ok());
+        assert_eq!(c.daemon.camera(), d.daemon.camera());
+        assert_eq!(c.daemon.camera_controls, d.daemon.camera_controls);
+        // Out of the box, kitascan leaves every camera control as the camera has it.
+        assert!(c.daemon.camera().controls.is_empty());
+    }
+
+    #[test]
+    fn camera_controls_parse_into_typed_settings() {
+        let c = Config::parse(
+            "[daemon.camera_controls]\nexposure = 250\nwhite_balance = \"auto\"\n\
+             focus = 0\nbrightness = -12\npower_line_frequency = \"50\"\n",
+            "k.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.daemon.camera().controls,
+            CameraControls {
+                exposure: Some(AutoOr::Value(250)),
+                white_balance: Some(AutoOr::Auto),
+                focus: Some(AutoOr::Value(0)),
+                brightness: Some(-12),
+                power_line_frequency: Some(PowerLine::Hz50),
+            }
+        );
+        let c = Config::parse(
+            "[daemon.camera_controls]\nexposure = \"Auto\"\nwhite_balance = 4600\n\
+             focus = \"auto\"\npower_line_frequency = 60\n",
+            "k.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.daemon.camera().controls,
+            CameraControls {
+                exposure: Some(AutoOr::Auto),
+                white_balance: Some(AutoOr::Value(4600)),
+                focus: Some(AutoOr::Auto),
+                brightness: None,
+                power_line_frequency: Some(PowerLine::Hz60),
+            }
+        );
+        // Inline in the [daemon] section, too.
+        let c = Config::parse(
+            "[daemon]\ncamera_controls = { power_line_frequency = \"off\" }\n",
+            "k.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.daemon.camera().controls.power_line_frequency,
+            Some(PowerLine::Off)
+        );
+    }
+
+    #[test]
+    fn bad_camera_controls_name_the_key_and_what_it_takes() {
+        let err = |text: &str| {
+            Config::parse(&format!("[daemon.camera_controls]\n{text}\n"), "k.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        let exposure = "k.toml: daemon.camera_controls.exposure: must be \"auto\" or a whole \
+                        number of at least 1 (the camera's unit: 100 µs on USB cameras)";
+        for bad in [
+            "exposure = \"manual\"",
+            "exposure = 1.5",
+            "exposure = 0",
+            "exposure = true",
+            "exposure = 4294967296",
+        ] {
+            assert_eq!(err(bad), exposure, "{bad}");
+        }
+        let wb = "k.toml: daemon.camera_controls.white_balance: must be \"auto\" or a colour \
+                  temperature in kelvin between 1000 and 15000";
+        for bad in ["white_balance = 20000", "white_balance = \"4600K\""] {
+            assert_eq!(err(bad), wb, "{bad}");
+        }
+        assert_eq!(
+            err("focus = -1"),
+            "k.toml: daemon.camera_controls.focus: must be \"auto\" or a whole number of at \
+             least 0"
+        );
+        assert_eq!(
+            err("brightness = \"auto\""),
+            "k.toml: daemon.camera_controls.brightness: must be a whole number"
+        );
+        for bad in [
+            "power_line_frequency = 55",
+            "power_line_frequency = \"auto\"",
+            "power_line_frequency = 0",
+        ] {
+            assert_eq!(
+                err(bad),
+                "k.toml: daemon.camera_controls.power_line_frequency: must be 50, 60 or \"off\"",
+                "{bad}"
+            );
+        }
+        // A misspelt key is refused, not ignored.
+        let msg = err("exposre = 100");
+        assert!(
+            msg.starts_with("k.toml: ") && msg.contains("exposre"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -123,6 +123,22 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// The kiosk's cameras (V4L2, Linux only).
+    Camera {
+        #[command(subcommand)]
+        what: CameraCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CameraCommand {
+    /// Each camera with its formats, resolutions and frame rates, and its controls with their
+    /// ranges and current values (what `[daemon.camera_controls]` can set).
+    List {
+        /// Print JSON (an array of cameras) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -210,6 +226,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Camera {
+        what: CameraCommand::List { json },
+    } = &cli.command
+    {
+        return camera_list(*json);
+    }
     if let Command::Run {
         config,
         listen,
@@ -256,6 +278,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { .. } => Ok(ExitCode::SUCCESS),
         Command::Synth { .. } => Ok(ExitCode::SUCCESS),
+        Command::Camera { .. } => Ok(ExitCode::SUCCESS),
         Command::Scan {
             paths,
             format,
@@ -292,6 +315,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `kitascan camera list`: every camera, or a line on stderr saying there is none (not an
+/// error: a kiosk being set up may not have its camera plugged in yet).
+fn camera_list(json: bool) -> Result<ExitCode> {
+    let cameras = match kitascan::capture::list::query() {
+        Ok(cameras) => cameras,
+        // Not Linux: "cameras are supported on Linux (V4L2) only".
+        Err(e) if cfg!(not(target_os = "linux")) => {
+            eprintln!("kitascan camera list: {e}");
+            if json {
+                println!("[]");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => bail!("listing the cameras: {e}"),
+    };
+    if cameras.is_empty() {
+        eprintln!("kitascan camera list: no cameras found (no V4L2 device in /dev/video*)");
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cameras)?);
+    } else {
+        print!("{}", kitascan::capture::list::text(&cameras));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The models folder: the flag, then `$KITASCAN_MODELS`, then `./models`, then the repository's

@@ -250,3 +250,81 @@ fn scan_reads_a_document_of_every_layout_family() {
     assert_eq!(seen, truths.len(), "one answer per document");
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Whether this machine has a V4L2 device node.
+fn has_video_device() -> bool {
+    std::fs::read_dir("/dev").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("video"))
+    })
+}
+
+#[test]
+fn camera_list_says_when_there_is_no_camera_and_succeeds() {
+    let out = kitascan(&["camera", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    if cfg!(not(target_os = "linux")) {
+        assert!(stderr.contains("Linux (V4L2) only"), "{stderr}");
+    } else if has_video_device() {
+        // A machine with a camera: each device gets a block (or a line saying why it was skipped).
+        assert!(stdout.starts_with("camera:"), "{stdout}");
+    } else {
+        assert_eq!(
+            stderr.trim(),
+            "kitascan camera list: no cameras found (no V4L2 device in /dev/video*)"
+        );
+        assert_eq!(stdout, "");
+    }
+
+    let out = kitascan(&["camera", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cameras: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let cameras = cameras.as_array().expect("an array of cameras");
+    if !has_video_device() {
+        assert!(cameras.is_empty(), "{cameras:?}");
+    }
+    for camera in cameras {
+        assert!(
+            camera["index"].is_u64() && camera["name"].is_string(),
+            "{camera}"
+        );
+        assert!(
+            camera["formats"].is_array() && camera["controls"].is_array(),
+            "{camera}"
+        );
+    }
+}
+
+#[test]
+fn run_refuses_a_bad_camera_control_naming_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        "[daemon.camera_controls]\nexposure = 120\npower_line_frequency = 55\n",
+    )
+    .expect("write config");
+    let out = kitascan(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--source",
+        "none",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "kiosk.toml: daemon.camera_controls.power_line_frequency: must be 50, 60 or \"off\""
+        ),
+        "{stderr}"
+    );
+}

@@ -4,12 +4,17 @@
 //! - `replay:DIR` ([`replay::Replay`]): the images of a folder in name order at a frame rate, for
 //!   tests, demos and machines without a camera.
 //!
+//! - [`controls`]: the camera controls the configuration locks down (exposure, white balance,
+//!   focus, brightness, power-line frequency); [`list`]: `kitascan camera list`.
+//!
 //! A source behaves like a camera: frames that the daemon does not take while it is busy are
 //! gone, not queued. A source that fails ([`CaptureError`]) is reopened by the daemon with
 //! backoff.
 
 #[cfg(target_os = "linux")]
 pub mod camera;
+pub mod controls;
+pub mod list;
 pub mod replay;
 
 use std::path::PathBuf;
@@ -91,7 +96,7 @@ impl std::fmt::Display for SourceSpec {
     }
 }
 
-/// How a camera is asked to deliver frames (the `[capture]` section).
+/// How a camera is asked to deliver frames (the `[daemon]` section).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CameraSettings {
     pub width: u32,
@@ -99,6 +104,8 @@ pub struct CameraSettings {
     pub fps: u32,
     /// `mjpeg` or `yuyv`.
     pub format: PixelFormat,
+    /// Set on every open (`[daemon.camera_controls]`).
+    pub controls: controls::CameraControls,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
