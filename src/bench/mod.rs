@@ -55,7 +55,7 @@ pub enum BenchCommand {
         tuning: bool,
     },
     /// The kiosk gate's cost per camera frame, and the time from a document lying still to its
-    /// reading being stored, on a generated tray scene (kept in target/bench-gate-*).
+    /// reading being stored, per tray condition (scenes kept in target/bench-gate/).
     Gate {
         #[arg(long, default_value_t = 1280)]
         width: u32,
@@ -66,6 +66,15 @@ pub enum BenchCommand {
         fps: f32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// `all`, or tray conditions separated by commas (see README.md).
+        #[arg(long, default_value = "all")]
+        conditions: String,
+        /// Print every frame's verdict and measures.
+        #[arg(long)]
+        frames: bool,
+        /// The gate only: no real-time run of the daemon.
+        #[arg(long)]
+        gate_only: bool,
     },
 }
 
@@ -77,7 +86,19 @@ pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
             height,
             fps,
             seed,
-        } => gate::run(engine.clone(), width, height, fps, seed),
+            conditions,
+            frames,
+            gate_only,
+        } => gate::run(
+            engine.clone(),
+            width,
+            height,
+            fps,
+            seed,
+            &gate::conditions(&conditions)?,
+            frames,
+            gate_only,
+        ),
         BenchCommand::Ocr { pages, seed } => bench_ocr(engine_ref, pages, seed),
         BenchCommand::Accuracy {
             n,

@@ -1,5 +1,5 @@
-//! What the gate measures on the document region of a frame: focus, glare and a small
-//! fingerprint that tells one document from another.
+//! What the gate measures on the document region of a frame: focus, light (paper level, text
+//! contrast, glare) and a small fingerprint that tells one document from another.
 
 use image::RgbImage;
 
@@ -115,19 +115,154 @@ pub fn focus(frame: &RgbImage, quad: &Quad, side: u32) -> f32 {
 /// Focus evaluates the Laplacian on one row in this many.
 const FOCUS_ROWS: usize = 8;
 
-/// Share of the document region's pixels that are saturated (luma at or above `level`): a
-/// lamp's reflection on glossy paper or a laminated card, which hides the print under it.
-pub fn glare(frame: &RgbImage, quad: &Quad, level: f32) -> f32 {
-    let luma = Grid {
+/// How the light treats the print on the document region: [`light`]'s result.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Light {
+    /// The paper's level: the 90th percentile of the tiles' brightest samples (0-255).
+    pub paper: f32,
+    /// The page's text contrast: the 90th percentile, over tiles, of a tile's brightest minus
+    /// its darkest sample. Print read well has 80 and more; a page too dark to read, 30 or less.
+    pub contrast: f32,
+    /// Glare: the share of the region's tiles whose print a highlight has faded (see [`light`]).
+    pub glare: f32,
+}
+
+/// Tiles per side of the region's longer side in [`light`].
+const LIGHT_TILES: usize = 24;
+/// Samples per side of a [`light`] tile.
+const TILE_SAMPLES: usize = 12;
+
+/// What the light does to the print on the document region, measured on tiles of the region
+/// (sampled about every 1.5 frame pixels, so the darkest sample of a tile holding print is ink):
+///
+/// - the paper level and the text contrast (for "too dark": dim paper is fine as long as the
+///   print still contrasts with it);
+/// - glare: a highlight that destroys print. Bright paper is not glare: a webcam's
+///   auto-exposure clips white paper at 255 and the text on it stays crisp. A highlight adds
+///   light over the ink too, so around it the print fades: tiles that reach saturation
+///   (`level`) and hold print whose darkest part has risen far above the page's ink, their
+///   contrast below half the page's, next to washed-out tiles (saturated and blank): a ring
+///   around the highlight. Glare is the share of the region's tiles in such rings that touch
+///   another ring tile. Blank paper, clipped or not, has no ring (a lone faded tile is a
+///   stroke's edge); a highlight over a blank margin fades no print and does not count.
+pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
+    let (qw, qh) = crate::ocr::crop::quad_size(quad);
+    let long = qw.max(qh).max(1.0);
+    // Tiles across each side, in proportion; samples about every 1.5 pixels, never finer than
+    // the frame's own.
+    let (tx, ty) = if qw >= qh {
+        (LIGHT_TILES, ((LIGHT_TILES as f32 * qh / long).round() as usize).max(4))
+    } else {
+        (((LIGHT_TILES as f32 * qw / long).round() as usize).max(4), LIGHT_TILES)
+    };
+    let per = ((long / 1.5 / LIGHT_TILES as f32) as usize).clamp(4, TILE_SAMPLES * 2);
+    let grid = Grid {
         frame,
         quad,
-        w: 96,
-        h: 96,
-        margin: 0.02,
+        w: tx * per,
+        h: ty * per,
+        margin: 0.03,
+    };
+    let n = tx * ty;
+    let (mut lo, mut hi, mut sat) = (vec![255.0f32; n], vec![0.0f32; n], vec![0u32; n]);
+    let mut row = Vec::with_capacity(grid.w);
+    for j in 0..grid.h {
+        grid.row(j, &mut row);
+        let t0 = (j / per) * tx;
+        for (i, &l) in row.iter().enumerate() {
+            let t = t0 + i / per;
+            lo[t] = lo[t].min(l);
+            hi[t] = hi[t].max(l);
+            sat[t] += u32::from(l >= level);
+        }
     }
-    .all();
-    let bright = luma.iter().filter(|&&l| l >= level).count();
-    bright as f32 / luma.len().max(1) as f32
+    let pct = |v: &mut Vec<f32>, p: f32| {
+        v.sort_by(f32::total_cmp);
+        v[((v.len() - 1) as f32 * p) as usize]
+    };
+    let contrast_of: Vec<f32> = (0..n).map(|t| hi[t] - lo[t]).collect();
+    let paper = pct(&mut hi.clone(), 0.9);
+    let contrast = pct(&mut contrast_of.clone(), 0.9);
+    // The page's ink: the darkest samples of the tiles that hold strong print.
+    let mut inks: Vec<f32> = (0..n)
+        .filter(|&t| contrast_of[t] >= 0.6 * contrast)
+        .map(|t| lo[t])
+        .collect();
+    let ink = if inks.is_empty() {
+        0.0
+    } else {
+        pct(&mut inks, 0.5)
+    };
+    let samples = (per * per) as f32;
+    let faded: Vec<bool> = (0..n)
+        .map(|t| {
+            let c = contrast_of[t];
+            sat[t] as f32 >= 0.2 * samples
+                && c >= 0.12 * contrast
+                && c < 0.5 * contrast
+                && lo[t] > ink + 0.5 * (paper - ink)
+        })
+        .collect();
+    // Washed out: saturated and blank. Blank bright paper is that too; a highlight is a washed
+    // patch ringed by faded print.
+    let washed: Vec<bool> = (0..n)
+        .map(|t| sat[t] as f32 >= 0.9 * samples && contrast_of[t] < 0.12 * contrast)
+        .collect();
+    let neighbours = |t: usize| {
+        let (x, y) = ((t % tx) as i64, (t / tx) as i64);
+        (-1..=1i64)
+            .flat_map(move |dy| (-1..=1i64).map(move |dx| (x + dx, y + dy)))
+            .filter(move |&(nx, ny)| {
+                (nx, ny) != (x, y) && (0..tx as i64).contains(&nx) && (0..ty as i64).contains(&ny)
+            })
+            .map(move |(nx, ny)| (ny * tx as i64 + nx) as usize)
+    };
+    let ring: Vec<bool> = (0..n)
+        .map(|t| faded[t] && neighbours(t).any(|u| washed[u]))
+        .collect();
+    // A lone faded tile by blank paper is a stroke's edge; a highlight's ring runs on.
+    let clustered = (0..n)
+        .filter(|&t| ring[t] && neighbours(t).any(|u| ring[u]))
+        .count();
+    if std::env::var_os("KITASCAN_LIGHT_DEBUG").is_some() {
+        let nf = faded.iter().filter(|&&f| f).count();
+        let mut map = String::new();
+        for y in 0..ty {
+            for x in 0..tx {
+                let t = y * tx + x;
+                map.push(if faded[t] { '#' } else if contrast_of[t] < 0.12 * contrast && sat[t] as f32 >= 0.9 * samples { '.' } else if contrast_of[t] >= 0.5 * contrast { 'T' } else { '-' });
+            }
+            map.push('\n');
+        }
+        eprintln!("light: faded {nf} of {n}, clustered {clustered}, ink {ink:.0} paper {paper:.0} contrast {contrast:.0}\n{map}");
+    }
+    Light {
+        paper,
+        contrast,
+        glare: clustered as f32 / n as f32,
+    }
+}
+
+/// The brightness of a frame where no document was found: the 95th percentile of the luma of a
+/// sparse sample (every 8th pixel of every 8th row). Below about 40 the tray is too dark for
+/// any document on it to be found.
+pub fn brightness(frame: &RgbImage) -> f32 {
+    let (w, h) = (frame.width() as usize, frame.height() as usize);
+    let raw = frame.as_raw();
+    let mut l: Vec<u8> = Vec::with_capacity((w / 8 + 1) * (h / 8 + 1));
+    for y in (0..h).step_by(8) {
+        for x in (0..w).step_by(8) {
+            let at = (y * w + x) * 3;
+            let luma =
+                (299 * u32::from(raw[at]) + 587 * u32::from(raw[at + 1]) + 114 * u32::from(raw[at + 2])) / 1000;
+            l.push(luma as u8);
+        }
+    }
+    if l.is_empty() {
+        return 0.0;
+    }
+    l.sort_unstable();
+    f32::from(l[(l.len() - 1) * 95 / 100])
 }
 
 /// Side of a [`Fingerprint`]'s grid.
@@ -220,16 +355,31 @@ mod tests {
     }
 
     #[test]
-    fn saturated_spot_is_glare() {
-        let (mut frame, quad) = page_frame(0);
-        assert!(glare(&frame, &quad, 254.0) < 0.01);
-        for y in 150..300 {
-            for x in 250..400 {
-                frame.put_pixel(x, y, Rgb([255, 255, 255]));
-            }
-        }
-        let g = glare(&frame, &quad, 254.0);
-        assert!((0.08..0.25).contains(&g), "{g}");
+    fn faded_print_is_glare_but_bright_paper_and_a_blank_highlight_are_not() {
+        let (frame, quad) = page_frame(0);
+        let clear = light(&frame, &quad, 254.0);
+        assert!(clear.glare < 0.01, "{clear:?}");
+        assert!(clear.contrast > 150.0, "{clear:?}");
+        // Clipped paper: the page's paper at 255, print crisp.
+        let clipped = RgbImage::from_fn(640, 480, |x, y| {
+            let p = frame.get_pixel(x, y).0;
+            Rgb(p.map(|c| if c > 200 { 255 } else { c }))
+        });
+        let l = light(&clipped, &quad, 254.0);
+        assert!(l.glare < 0.01, "clipped paper is no glare: {l:?}");
+        // A highlight over the print: the ink lifted towards white over a disc.
+        let glared = RgbImage::from_fn(640, 480, |x, y| {
+            let p = clipped.get_pixel(x, y).0;
+            let r2 = ((x as f32 - 320.0).powi(2) + (y as f32 - 200.0).powi(2)) / 90.0f32.powi(2);
+            let flare = (1.6 * (-r2).exp()).min(1.0);
+            Rgb(p.map(|c| (f32::from(c) + (255.0 - f32::from(c)) * flare) as u8))
+        });
+        let l = light(&glared, &quad, 254.0);
+        assert!(l.glare > 0.03, "faded print is glare: {l:?}");
+        // Too dark: the same page at a tenth of the light.
+        let dark = RgbImage::from_fn(640, 480, |x, y| Rgb(frame.get_pixel(x, y).0.map(|c| c / 10)));
+        let l = light(&dark, &quad, 254.0);
+        assert!(l.contrast < 30.0, "{l:?}");
     }
 
     #[test]

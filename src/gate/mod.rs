@@ -35,8 +35,13 @@ use measure::Fingerprint;
 pub struct GateParams {
     /// Longest side of the copy of the frame the document is searched on, pixels.
     pub work_side: u32,
-    /// Least share of the frame a document covers to count as present.
+    /// Least share of the frame a document covers to be read; a smaller one is "too small".
     pub min_coverage: f32,
+    /// Least share of the frame a paper-like region covers to count as a document at all.
+    pub seen_coverage: f32,
+    /// A document with a corner closer than this share of the frame's shorter side to the
+    /// frame's edge is partly outside the view.
+    pub edge_margin: f32,
     /// Corners moving less than this share of the frame's diagonal between frames are still.
     pub still: f32,
     /// How long the document must lie still before it is read, milliseconds.
@@ -47,8 +52,21 @@ pub struct GateParams {
     pub min_focus: f32,
     /// Luma (0-255) from which a pixel counts as saturated.
     pub glare_level: f32,
-    /// Largest share of saturated pixels on the document of a frame that may be read.
+    /// Largest share of the document's tiles whose print a highlight has faded
+    /// ([`measure::light`]) in a frame that may be read.
     pub max_glare: f32,
+    /// Least text contrast ([`measure::Light::contrast`], 0-255) of a document that may be read.
+    pub min_contrast: f32,
+    /// A region whose paper is at least this bright (0-255) but whose print is below
+    /// `min_contrast` is blank (paper face down, a reflection), not a dark document.
+    pub blank_paper: f32,
+    /// A region covering more of the frame than this is the tray, not a document on it.
+    pub max_coverage: f32,
+    /// With no document found, a frame whose brightness ([`measure::brightness`]) is below
+    /// this is too dark for one to be found.
+    pub dark_level: f32,
+    /// This many identical frames in a row: the camera is frozen.
+    pub frozen_frames: u32,
     /// How long the tray must be empty before the same document is read again, milliseconds.
     pub empty_ms: u64,
     /// Fingerprint distance below which a settled document is the one already read.
@@ -60,12 +78,19 @@ impl Default for GateParams {
         GateParams {
             work_side: 320,
             min_coverage: 0.08,
+            seen_coverage: 0.02,
+            edge_margin: 0.01,
             still: 0.006,
             still_ms: 500,
             focus_side: 640,
             min_focus: 0.3,
             glare_level: 254.0,
-            max_glare: 0.10,
+            max_glare: 0.01,
+            min_contrast: 40.0,
+            blank_paper: 160.0,
+            max_coverage: 0.85,
+            dark_level: 40.0,
+            frozen_frames: 3,
             empty_ms: 400,
             same_document: 0.55,
         }
@@ -81,6 +106,12 @@ impl GateParams {
         }
         if !(0.0..1.0).contains(&self.min_coverage) {
             return bad("min_coverage", "must be at least 0 and below 1");
+        }
+        if !(0.0..=self.min_coverage).contains(&self.seen_coverage) {
+            return bad("seen_coverage", "must be at least 0 and at most min_coverage");
+        }
+        if !(0.0..0.2).contains(&self.edge_margin) {
+            return bad("edge_margin", "must be at least 0 and below 0.2");
         }
         if !(self.still > 0.0 && self.still < 0.2) {
             return bad("still", "must be above 0 and below 0.2");
@@ -99,6 +130,21 @@ impl GateParams {
         }
         if !(0.0..=1.0).contains(&self.max_glare) {
             return bad("max_glare", "must be between 0 and 1");
+        }
+        if !(0.0..=255.0).contains(&self.min_contrast) {
+            return bad("min_contrast", "must be between 0 and 255");
+        }
+        if !(0.0..=255.0).contains(&self.blank_paper) {
+            return bad("blank_paper", "must be between 0 and 255");
+        }
+        if !(self.min_coverage < self.max_coverage && self.max_coverage <= 1.0) {
+            return bad("max_coverage", "must be above min_coverage and at most 1");
+        }
+        if !(0.0..=255.0).contains(&self.dark_level) {
+            return bad("dark_level", "must be between 0 and 255");
+        }
+        if !(2..=1000).contains(&self.frozen_frames) {
+            return bad("frozen_frames", "must be between 2 and 1000");
         }
         if self.empty_ms > 60_000 {
             return bad("empty_ms", "must be at most 60000");
@@ -199,6 +245,12 @@ pub struct Measures {
     pub coverage: f32,
     pub focus: f32,
     pub glare: f32,
+    /// The print's contrast ([`measure::Light::contrast`]).
+    pub contrast: f32,
+    /// The paper's level ([`measure::Light::paper`]).
+    pub paper: f32,
+    /// With no document: the frame's brightness ([`measure::brightness`]).
+    pub brightness: f32,
 }
 
 struct StillRun {
@@ -220,13 +272,15 @@ pub struct Gate {
     latch: Option<Latch>,
     empty_since: Option<Duration>,
     last: Measures,
+    /// The last frame, and how many frames in a row were identical to it.
+    previous: Option<(std::sync::Arc<image::RgbImage>, u32)>,
 }
 
 impl Gate {
     pub fn new(params: GateParams) -> Gate {
         let locate = LocateParams {
             work_side: params.work_side,
-            min_area: params.min_coverage,
+            min_area: params.seen_coverage,
             ..LocateParams::default()
         };
         Gate {
@@ -236,6 +290,7 @@ impl Gate {
             latch: None,
             empty_since: None,
             last: Measures::default(),
+            previous: None,
         }
     }
 
@@ -254,17 +309,47 @@ impl Gate {
         self.run = None;
     }
 
+    /// Whether `frame` repeats the frames before it `frozen_frames - 1` times or more. A
+    /// repeated frame also breaks the still run: the same picture twice is a camera that
+    /// stopped, not a document lying still.
+    fn frozen(&mut self, frame: &Frame) -> bool {
+        let repeats = match &self.previous {
+            Some((prev, n))
+                if std::sync::Arc::ptr_eq(prev, &frame.image) || **prev == *frame.image =>
+            {
+                n + 1
+            }
+            _ => 0,
+        };
+        self.previous = Some((frame.image.clone(), repeats));
+        if repeats > 0 {
+            self.run = None;
+        }
+        repeats + 1 >= self.params.frozen_frames
+    }
+
     /// Judges one frame.
     pub fn observe(&mut self, frame: &Frame) -> Verdict {
+        if self.frozen(frame) {
+            self.last = Measures::default();
+            return Verdict::Frozen;
+        }
         let p = &self.params;
         let image = &*frame.image;
-        let found = locate(image, &self.locate).filter(|l| l.coverage >= p.min_coverage);
+        let found = locate(image, &self.locate);
         let Some(doc) = found else {
-            self.last = Measures::default();
             self.run = None;
+            let brightness = measure::brightness(image);
+            self.last = Measures {
+                brightness,
+                ..Measures::default()
+            };
             let since = *self.empty_since.get_or_insert(frame.at);
             if frame.at.saturating_sub(since) >= Duration::from_millis(p.empty_ms) {
                 self.latch = None;
+            }
+            if brightness < p.dark_level {
+                return Verdict::HoldStill(Reason::TooDark);
             }
             return Verdict::Empty;
         };
@@ -283,6 +368,48 @@ impl Gate {
             };
             return Verdict::AlreadyRead;
         }
+        // Seen, but not to be read as it lies.
+        let edge = p.edge_margin * image.width().min(image.height()) as f32;
+        let (fw, fh) = (image.width() as f32, image.height() as f32);
+        let outside = doc
+            .quad
+            .iter()
+            .any(|c| c[0] < edge || c[1] < edge || c[0] > fw - edge || c[1] > fh - edge);
+        // Touching three sides of the frame or filling most of it: the tray itself came out
+        // brighter than something dark lying on it (a phone), not a document.
+        let sides = [
+            doc.quad.iter().any(|c| c[0] < edge),
+            doc.quad.iter().any(|c| c[1] < edge),
+            doc.quad.iter().any(|c| c[0] > fw - edge),
+            doc.quad.iter().any(|c| c[1] > fh - edge),
+        ];
+        if sides.iter().filter(|&&s| s).count() >= 3 || doc.coverage > p.max_coverage {
+            self.run = None;
+            self.last = Measures {
+                coverage: doc.coverage,
+                ..Measures::default()
+            };
+            return Verdict::Empty;
+        }
+        let refused = if outside {
+            Some(Reason::PartlyOutside)
+        } else if doc.coverage < p.min_coverage {
+            Some(Reason::TooSmall)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            self.run = None;
+            self.last = Measures {
+                coverage: doc.coverage,
+                ..Measures::default()
+            };
+            if self.latch.is_some() && reason == Reason::PartlyOutside {
+                // The document read, being taken away over the frame's edge.
+                return Verdict::AlreadyRead;
+            }
+            return Verdict::HoldStill(reason);
+        }
 
         match &mut self.run {
             Some(run) if quad_shift(&run.quad, &doc.quad) <= tolerance => run.quad = doc.quad,
@@ -295,17 +422,30 @@ impl Gate {
             }
         }
         let focus = measure::focus(image, &doc.quad, p.focus_side);
-        let glare = measure::glare(image, &doc.quad, p.glare_level);
+        let light = measure::light(image, &doc.quad, p.glare_level);
         self.last = Measures {
             coverage: doc.coverage,
             focus,
-            glare,
+            glare: light.glare,
+            contrast: light.contrast,
+            paper: light.paper,
+            brightness: 0.0,
         };
-        let (sharp, clear) = (focus >= p.min_focus, glare <= p.max_glare);
+        let (sharp, clear, lit) = (
+            focus >= p.min_focus,
+            light.glare <= p.max_glare,
+            light.contrast >= p.min_contrast,
+        );
+        if !lit && light.paper >= p.blank_paper {
+            // Bright but holding no print: blank paper, a document face down, a reflection on
+            // the tray. Nothing to read.
+            self.run = None;
+            return Verdict::Empty;
+        }
         let Some(run) = self.run.as_mut() else {
             return Verdict::HoldStill(Reason::Moving);
         };
-        if sharp && clear && run.best.as_ref().is_none_or(|b| focus > b.focus) {
+        if sharp && clear && lit && run.best.as_ref().is_none_or(|b| focus > b.focus) {
             run.best = Some(Capture {
                 frame: frame.clone(),
                 quad: doc.quad,
@@ -333,9 +473,15 @@ impl Gate {
             // until another document settles.
             return Verdict::AlreadyRead;
         }
-        Verdict::HoldStill(if !clear {
+        // Until it has lain still long enough, the person is asked to hold still; then told what
+        // keeps it from being read.
+        Verdict::HoldStill(if !settled {
+            Reason::Moving
+        } else if !lit {
+            Reason::TooDark
+        } else if !clear {
             Reason::Glare
-        } else if !sharp && settled {
+        } else if !sharp {
             Reason::Blurred
         } else {
             Reason::Moving

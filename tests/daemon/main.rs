@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod conditions;
 mod socket;
 
 use std::path::{Path, PathBuf};
