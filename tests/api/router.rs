@@ -614,7 +614,7 @@ async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     assert_eq!(scan["status"], "not_permit");
     assert!(seen.contains(&("state".to_string(), json!({"state": "idle"}))));
     // A daemon state change and a deletion.
-    state.set_daemon_state("waiting-for-document");
+    state.set_daemon_state(kitascan::api::DaemonState::new("adjust", Some("glare")));
     assert_eq!(
         next_event(&mut stream, &mut buffer).await,
         (
