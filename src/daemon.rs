@@ -9,7 +9,11 @@
 //!   queued (a camera's frames are only worth anything while fresh): if the gate picks a frame
 //!   while the worker is busy (another permit settled), that one capture is held and read next;
 //!   a later pick replaces it.
-//! - A source that fails is reopened with exponential backoff; meanwhile the state is `fault`.
+//! - A source that fails is reopened with exponential backoff; meanwhile the state is `fault`
+//!   (reason `camera_unavailable`).
+//! - Every state shown has a reason the person can act on where there is one ([`reason`]): the
+//!   gate's for `hold_still` and `adjust`, the daemon's for `read_failed` and `fault`. The API
+//!   hears of every change of state or reason; the LED of every change of state.
 //! - Stopping ([`Daemon::stopper`]) finishes the reading in progress, stores it, and turns the
 //!   LED off.
 //! - All timing comes from the [`Clock`]: with [`Timing::Simulated`] a test replays minutes of
@@ -21,13 +25,48 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
 use crate::api::reader::jpeg;
-use crate::api::{AppState, Recognizer, new_id, new_scan};
+use crate::api::{AppState, DaemonState, Recognizer, new_id, new_scan};
 use crate::capture::{Frame, FrameSource};
 use crate::clock::Clock;
-use crate::gate::{Capture, Gate, GateParams, Verdict};
+use crate::gate::{Capture, Gate, GateParams, Reason, Verdict};
 use crate::kitas::read::Source;
 use crate::led::{LedState, StatusLed};
 use crate::store::ScanSource;
+
+/// The reasons the daemon itself gives (the gate's [`Reason`]s explain `hold_still` and
+/// `adjust`). Names only, never anything read from a document.
+pub mod reason {
+    /// `read_failed`: read, but it is not a residence permit.
+    pub const NOT_A_PERMIT: &str = "not_a_permit";
+    /// `read_failed`: nothing could be read from the frame picked.
+    pub const UNREADABLE: &str = "unreadable";
+    /// `fault`: the camera delivers the same frame again and again.
+    pub const CAMERA_FROZEN: &str = "camera_frozen";
+    /// `fault`: the camera cannot be opened or stopped delivering frames.
+    pub const CAMERA_UNAVAILABLE: &str = "camera_unavailable";
+    /// `fault`: a reading could not be stored.
+    pub const STORE_FAILED: &str = "store_failed";
+}
+
+/// Every reason the kiosk can show (`/healthz`, `state` events, the kiosk page, [`Stats::shown`]):
+/// the gate's, in [`Reason::ALL`]'s order, then the daemon's ([`reason`]).
+pub fn all_reasons() -> Vec<&'static str> {
+    Reason::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .chain([
+            reason::NOT_A_PERMIT,
+            reason::UNREADABLE,
+            reason::CAMERA_FROZEN,
+            reason::CAMERA_UNAVAILABLE,
+            reason::STORE_FAILED,
+        ])
+        .collect()
+}
+
+/// What the kiosk shows: the LED's state and why (see [`reason`]), `None` where there is nothing
+/// to explain (`idle`, `reading`, `read_ok`).
+pub type Shown = (LedState, Option<&'static str>);
 
 /// How readings take time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +122,13 @@ pub struct Stats {
     pub reconnects: u64,
     /// When each reading ended (stored or not), on the daemon's clock.
     pub finished: Vec<Duration>,
+    /// Every (state, reason) shown, in order, one entry per change of either: the first is
+    /// `(Idle, None)`; a document going from glare to out of focus adds
+    /// `(Adjust, Some("out_of_focus"))` after `(Adjust, Some("glare"))`. The same values
+    /// `/healthz` and the `state` events carry (as [`LedState::as_str`] and the reason), so a
+    /// test asserts "this refusal was explained" with
+    /// `stats.shown.contains(&(LedState::Adjust, Some("glare")))`.
+    pub shown: Vec<Shown>,
 }
 
 /// The loop's parts.
@@ -95,9 +141,12 @@ pub struct Daemon {
     recognizer: Arc<dyn Recognizer>,
     clock: Arc<dyn Clock>,
     stop: Arc<AtomicBool>,
-    shown: Option<LedState>,
+    /// What is shown now.
+    shown: Option<Shown>,
+    /// Every change of what is shown during this run (moved into [`Stats::shown`]).
+    shown_log: Vec<Shown>,
     /// The result of the last reading, shown until the tray is empty.
-    result: Option<LedState>,
+    result: Option<Shown>,
     tick: Option<Box<dyn FnMut() + Send>>,
     outcomes: Vec<Outcome>,
 }
@@ -152,6 +201,7 @@ impl Daemon {
             clock,
             stop: Arc::new(AtomicBool::new(false)),
             shown: None,
+            shown_log: Vec::new(),
             result: None,
             tick: None,
             outcomes: Vec::new(),
@@ -173,12 +223,21 @@ impl Daemon {
         &self.outcomes
     }
 
-    fn show(&mut self, state: LedState) {
-        if self.shown != Some(state) {
-            self.shown = Some(state);
-            self.led.show(state);
-            self.api.set_daemon_state(state.as_str());
+    /// Shows a state and its reason: the LED when the state changes, the API (and so the kiosk
+    /// page) when either changes.
+    fn show(&mut self, state: LedState, why: Option<&'static str>) {
+        let now = (state, why);
+        if self.shown == Some(now) {
+            return;
         }
+        if self.shown.map(|(s, _)| s) != Some(state) {
+            self.led.show(state);
+        }
+        self.shown = Some(now);
+        self.shown_log.push(now);
+        tracing::debug!(state = state.as_str(), reason = why, "shown");
+        self.api
+            .set_daemon_state(DaemonState::new(state.as_str(), why));
     }
 
     /// Runs until stopped or until a finite source ends; then turns the LED off.
@@ -188,7 +247,8 @@ impl Daemon {
         let mut open = false;
         let mut pending: Option<Pending> = None;
         let mut held: Option<Box<Capture>> = None;
-        self.show(LedState::Idle);
+        self.shown_log.clear();
+        self.show(LedState::Idle, None);
         while !self.stop.load(Ordering::SeqCst) {
             if let Some(tick) = &mut self.tick {
                 tick();
@@ -202,7 +262,7 @@ impl Daemon {
                     }
                     Err(e) => {
                         tracing::warn!(source = %source.describe(), error = %e, retry_ms = backoff.as_millis() as u64, "frame source unavailable");
-                        self.show(LedState::Fault);
+                        self.show(LedState::Fault, Some(reason::CAMERA_UNAVAILABLE));
                         self.clock.sleep(backoff);
                         backoff = (backoff * 2).min(self.params.backoff_max);
                         continue;
@@ -217,7 +277,7 @@ impl Daemon {
                     stats.reconnects += 1;
                     open = false;
                     self.gate.interrupt();
-                    self.show(LedState::Fault);
+                    self.show(LedState::Fault, Some(reason::CAMERA_UNAVAILABLE));
                     continue;
                 }
             };
@@ -256,6 +316,9 @@ impl Daemon {
             tracing::info!("stopping: a permit that settled during the last reading is not read");
         }
         self.led.off();
+        // The light is off: the next run shows its first state afresh.
+        self.shown = None;
+        stats.shown = std::mem::take(&mut self.shown_log);
         stats
     }
 
@@ -264,23 +327,24 @@ impl Daemon {
         match verdict {
             Verdict::Empty => {
                 self.result = None;
-                self.show(LedState::Idle);
+                self.show(LedState::Idle, None);
             }
-            Verdict::HoldStill(reason) => {
+            Verdict::HoldStill(why) => {
                 self.result = None;
-                self.show(if reason.is_hold_still() {
+                let state = if why.is_hold_still() {
                     LedState::HoldStill
                 } else {
                     LedState::Adjust
-                });
+                };
+                self.show(state, Some(why.as_str()));
             }
             Verdict::Frozen => {
                 self.result = None;
-                self.show(LedState::Fault);
+                self.show(LedState::Fault, Some(reason::CAMERA_FROZEN));
             }
             Verdict::AlreadyRead => {
-                let shown = self.result.unwrap_or(LedState::ReadOk);
-                self.show(shown);
+                let (state, why) = self.result.unwrap_or((LedState::ReadOk, None));
+                self.show(state, why);
             }
             Verdict::Read(_) => {}
         }
@@ -290,7 +354,7 @@ impl Daemon {
     /// it after the simulated read time).
     fn start_reading(&mut self, capture: Capture, stats: &mut Stats) -> Pending {
         stats.reads.push((capture.frame.seq, capture.focus));
-        self.show(LedState::Reading);
+        self.show(LedState::Reading, None);
         let frame = capture.frame;
         let (tx, rx) = mpsc::channel();
         let recognizer = self.recognizer.clone();
@@ -321,27 +385,27 @@ impl Daemon {
 
     fn finish(&mut self, (outcome, at): (Outcome, Duration), stats: &mut Stats) {
         stats.finished.push(at);
-        let state = match &outcome {
+        let shown = match &outcome {
             Outcome::Stored { permit: true, id } => {
                 tracing::info!(scan = %id, "camera reading stored");
-                LedState::ReadOk
+                (LedState::ReadOk, None)
             }
             Outcome::Stored { permit: false, id } => {
                 tracing::info!(scan = %id, "camera reading stored: not a permit");
-                LedState::ReadFailed
+                (LedState::ReadFailed, Some(reason::NOT_A_PERMIT))
             }
             Outcome::NotRead(why) => {
                 tracing::warn!(reason = %why, "camera frame not read");
-                LedState::ReadFailed
+                (LedState::ReadFailed, Some(reason::UNREADABLE))
             }
             Outcome::StoreFailed(why) => {
                 tracing::error!(error = %why, "storing a camera reading failed");
-                LedState::Fault
+                (LedState::Fault, Some(reason::STORE_FAILED))
             }
         };
         self.outcomes.push(outcome);
-        self.result = Some(state);
-        self.show(state);
+        self.result = Some(shown);
+        self.show(shown.0, shown.1);
     }
 }
 
@@ -383,5 +447,222 @@ fn read_and_store(
     match runtime.block_on(api.record(scan)) {
         Ok(_) => Outcome::Stored { id, permit },
         Err(e) => Outcome::StoreFailed(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::{PageResult, ServerEvent};
+    use crate::capture::CaptureError;
+    use crate::clock::SimClock;
+    use crate::config::Config;
+    use crate::store::Store;
+
+    /// Never asked to read in these tests.
+    struct NoReader;
+
+    impl Recognizer for NoReader {
+        fn read(&self, _: Vec<image::RgbImage>, _: Source) -> Result<Option<PageResult>, String> {
+            Err("not in this test".into())
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct RecordingLed(Arc<Mutex<Vec<LedState>>>);
+
+    impl StatusLed for RecordingLed {
+        fn show(&mut self, state: LedState) {
+            self.0.lock().unwrap().push(state);
+        }
+        fn off(&mut self) {}
+    }
+
+    struct Kiosk {
+        daemon: Daemon,
+        api: AppState,
+        led: RecordingLed,
+        _runtime: tokio::runtime::Runtime,
+        _dir: tempfile::TempDir,
+    }
+
+    fn kiosk() -> Kiosk {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(&dir.path().join("k.db")).expect("store"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let api = AppState::new(Config::default(), store, Arc::new(NoReader));
+        let led = RecordingLed::default();
+        let daemon = Daemon::new(
+            DaemonParams::default(),
+            api.clone(),
+            runtime.handle().clone(),
+            Arc::new(NoReader),
+            Box::new(led.clone()),
+            Arc::new(SimClock::new()),
+        );
+        Kiosk {
+            daemon,
+            api,
+            led,
+            _runtime: runtime,
+            _dir: dir,
+        }
+    }
+
+    fn api_shows(api: &AppState) -> (&'static str, Option<&'static str>) {
+        let s = api.daemon_state();
+        (s.state, s.reason)
+    }
+
+    fn state_events(
+        rx: &mut tokio::sync::broadcast::Receiver<ServerEvent>,
+    ) -> Vec<serde_json::Value> {
+        std::iter::from_fn(|| rx.try_recv().ok())
+            .filter(|e| e.kind == "state")
+            .map(|e| e.data)
+            .collect()
+    }
+
+    #[test]
+    fn every_refusal_reaches_the_api_with_its_reason_and_the_led_with_its_state() {
+        let mut k = kiosk();
+        let mut events = k.api.subscribe();
+        let d = &mut k.daemon;
+        d.show(LedState::Idle, None);
+        d.show_verdict(Verdict::HoldStill(Reason::Moving));
+        assert_eq!(api_shows(&k.api), ("hold_still", Some("moving")));
+        d.show_verdict(Verdict::HoldStill(Reason::Glare));
+        assert_eq!(api_shows(&k.api), ("adjust", Some("glare")));
+        // Only the reason changes: the API hears of it, the LED keeps its pattern.
+        d.show_verdict(Verdict::HoldStill(Reason::Blurred));
+        assert_eq!(api_shows(&k.api), ("adjust", Some("out_of_focus")));
+        d.show_verdict(Verdict::HoldStill(Reason::Blurred));
+        d.show_verdict(Verdict::HoldStill(Reason::TooDark));
+        d.show_verdict(Verdict::Frozen);
+        assert_eq!(api_shows(&k.api), ("fault", Some("camera_frozen")));
+        d.show_verdict(Verdict::Empty);
+        assert_eq!(api_shows(&k.api), ("idle", None));
+
+        use LedState::*;
+        assert_eq!(
+            d.shown_log,
+            vec![
+                (Idle, None),
+                (HoldStill, Some("moving")),
+                (Adjust, Some("glare")),
+                (Adjust, Some("out_of_focus")),
+                (Adjust, Some("too_dark")),
+                (Fault, Some("camera_frozen")),
+                (Idle, None),
+            ]
+        );
+        assert_eq!(
+            *k.led.0.lock().unwrap(),
+            vec![Idle, HoldStill, Adjust, Fault, Idle],
+            "the LED is told of changes of state only"
+        );
+        // The first `idle` is what the board already showed: no event for it.
+        assert_eq!(
+            state_events(&mut events),
+            [
+                json!({"state": "hold_still", "reason": "moving"}),
+                json!({"state": "adjust", "reason": "glare"}),
+                json!({"state": "adjust", "reason": "out_of_focus"}),
+                json!({"state": "adjust", "reason": "too_dark"}),
+                json!({"state": "fault", "reason": "camera_frozen"}),
+                json!({"state": "idle", "reason": null}),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_result_keeps_its_reason_until_the_tray_is_emptied() {
+        let mut k = kiosk();
+        let d = &mut k.daemon;
+        let mut stats = Stats::default();
+        let at = Duration::ZERO;
+        let id = "0".to_string();
+        d.finish((Outcome::Stored { id, permit: false }, at), &mut stats);
+        assert_eq!(api_shows(&k.api), ("read_failed", Some("not_a_permit")));
+        // Something moves on the tray whose document was read: the result stays, reason and all.
+        d.show_verdict(Verdict::AlreadyRead);
+        assert_eq!(api_shows(&k.api), ("read_failed", Some("not_a_permit")));
+        d.show_verdict(Verdict::Empty);
+        assert_eq!(api_shows(&k.api), ("idle", None));
+        d.finish((Outcome::NotRead("blank".into()), at), &mut stats);
+        assert_eq!(api_shows(&k.api), ("read_failed", Some("unreadable")));
+        d.finish((Outcome::StoreFailed("disk full".into()), at), &mut stats);
+        assert_eq!(api_shows(&k.api), ("fault", Some("store_failed")));
+        d.show_verdict(Verdict::AlreadyRead);
+        assert_eq!(api_shows(&k.api), ("fault", Some("store_failed")));
+        d.finish(
+            (
+                Outcome::Stored {
+                    id: "1".into(),
+                    permit: true,
+                },
+                at,
+            ),
+            &mut stats,
+        );
+        assert_eq!(api_shows(&k.api), ("read_ok", None));
+    }
+
+    /// A camera that cannot be opened `fails` times, then delivers nothing.
+    struct Unplugged {
+        fails: usize,
+    }
+
+    impl FrameSource for Unplugged {
+        fn open(&mut self) -> Result<(), CaptureError> {
+            if self.fails == 0 {
+                return Ok(());
+            }
+            self.fails -= 1;
+            Err(CaptureError::Unavailable("unplugged".into()))
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+            Ok(None)
+        }
+        fn describe(&self) -> String {
+            "unplugged".into()
+        }
+    }
+
+    #[test]
+    fn a_camera_that_cannot_be_opened_shows_fault_camera_unavailable_once() {
+        let mut k = kiosk();
+        let stats = k.daemon.run(&mut Unplugged { fails: 3 });
+        assert_eq!(
+            stats.shown,
+            vec![
+                (LedState::Idle, None),
+                (LedState::Fault, Some(reason::CAMERA_UNAVAILABLE))
+            ]
+        );
+        assert_eq!(api_shows(&k.api), ("fault", Some("camera_unavailable")));
+        // A second run starts afresh.
+        let stats = k.daemon.run(&mut Unplugged { fails: 0 });
+        assert_eq!(stats.shown, vec![(LedState::Idle, None)]);
+    }
+
+    #[test]
+    fn every_reason_is_a_distinct_snake_case_name() {
+        let reasons = all_reasons();
+        let unique: std::collections::HashSet<_> = reasons.iter().collect();
+        assert_eq!(unique.len(), reasons.len(), "{reasons:?}");
+        assert_eq!(reasons.len(), Reason::ALL.len() + 5);
+        for r in &reasons {
+            assert!(
+                !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{r}"
+            );
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! `GET /api/v1/events`: server-sent events. `state` (the daemon's state, sent first on every
-//! connection and on each change), `scan` (a stored scan's summary, the moment it is stored) and
+//! `GET /api/v1/events`: server-sent events. `state` (`{"state", "reason"}`: what the kiosk
+//! shows, sent first on every connection and on each change of state or reason), `scan` (a stored scan's summary, the moment it is stored) and
 //! `deleted` (a scan's id).
 
 use std::convert::Infallible;
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
-use super::AppState;
+use super::{AppState, DaemonState};
 use crate::store::ScanSummary;
 
 const SHUTDOWN: &str = "shutdown";
@@ -24,10 +24,11 @@ pub struct ServerEvent {
 }
 
 impl ServerEvent {
-    pub fn state(state: &str) -> ServerEvent {
+    /// `{"state": ..., "reason": ... or null}`.
+    pub fn state(state: DaemonState) -> ServerEvent {
         ServerEvent {
             kind: "state",
-            data: json!({ "state": state }),
+            data: json!({ "state": state.state, "reason": state.reason }),
         }
     }
 
@@ -63,7 +64,7 @@ impl ServerEvent {
 pub async fn stream(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let first = ServerEvent::state(&state.daemon_state());
+    let first = ServerEvent::state(state.daemon_state());
     let live = BroadcastStream::new(state.subscribe())
         // A client too slow to keep up misses events (and refreshes its list on the next one).
         .filter_map(|e| e.ok())

@@ -58,48 +58,71 @@ struct Inner {
     daemon_state: Arc<Mutex<StateBoard>>,
 }
 
-/// The two states the API itself knows; the camera loop adds its own (`crate::led::LedState`).
-pub mod daemon_state {
-    /// Waiting for work.
-    pub const IDLE: &str = "idle";
-    /// Reading an upload.
-    pub const READING: &str = "reading";
+/// What the kiosk tells the person at the tray (`/healthz`, `state` events, the kiosk page): a
+/// state and, for a refusal or a fault, why.
+///
+/// Both are names from fixed lists (`&'static str`), never text read from a document: the
+/// camera loop's states are `crate::led::LedState`'s names, its reasons the gate's and the
+/// daemon's (see the README's table). The API itself only knows [`DaemonState::IDLE`] and
+/// [`DaemonState::READING`]; it does not look inside the names it is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaemonState {
+    pub state: &'static str,
+    /// Why, when there is something to say: `null` in JSON otherwise.
+    pub reason: Option<&'static str>,
 }
 
-/// The daemon state the API reports (`/healthz`, `state` events, the kiosk page): the camera
-/// loop's state, except that uploads being read show as `reading` while the camera side is
-/// idle. The person at the tray is told about the tray first.
+impl DaemonState {
+    /// Waiting for work.
+    pub const IDLE: DaemonState = DaemonState::new("idle", None);
+    /// Reading an upload.
+    pub const READING: DaemonState = DaemonState::new("reading", None);
+
+    pub const fn new(state: &'static str, reason: Option<&'static str>) -> DaemonState {
+        DaemonState { state, reason }
+    }
+}
+
+/// The daemon state the API reports: the camera loop's state, except that uploads being read
+/// show as `reading` while the camera side is idle. The person at the tray is told about the
+/// tray first.
 #[derive(Debug)]
 pub(crate) struct StateBoard {
-    camera: String,
+    camera: DaemonState,
     uploads: usize,
 }
 
 impl StateBoard {
     fn new() -> StateBoard {
         StateBoard {
-            camera: daemon_state::IDLE.to_string(),
+            camera: DaemonState::IDLE,
             uploads: 0,
         }
     }
 
-    pub(crate) fn shown(&self) -> &str {
-        if self.uploads > 0 && self.camera == daemon_state::IDLE {
-            daemon_state::READING
+    pub(crate) fn shown(&self) -> DaemonState {
+        if self.uploads > 0 && self.camera.state == DaemonState::IDLE.state {
+            DaemonState::READING
         } else {
-            &self.camera
+            self.camera
         }
     }
 
-    /// Applies a change; returns the state shown after it if that differs from before.
-    pub(crate) fn change(&mut self, change: impl FnOnce(&mut StateBoard)) -> Option<String> {
-        let before = self.shown().to_string();
+    /// Applies a change; returns what is shown after it if that differs from before (the
+    /// state or only the reason: glare becoming out of focus is news for the person).
+    pub(crate) fn change(&mut self, change: impl FnOnce(&mut StateBoard)) -> Option<DaemonState> {
+        let before = self.shown();
         change(self);
-        (self.shown() != before).then(|| self.shown().to_string())
+        let after = self.shown();
+        (after != before).then_some(after)
     }
 
     pub(crate) fn add_uploads(&mut self, delta: isize) {
         self.uploads = self.uploads.saturating_add_signed(delta);
+    }
+
+    fn set_camera(&mut self, state: DaemonState) {
+        self.camera = state;
     }
 }
 
@@ -140,29 +163,30 @@ impl AppState {
         self.0.events.receiver_count()
     }
 
-    /// The daemon's current state (see [`StateBoard`]).
-    pub fn daemon_state(&self) -> String {
+    /// What the kiosk shows now (see [`DaemonState`]; uploads show as `reading` while the
+    /// camera side is idle).
+    pub fn daemon_state(&self) -> DaemonState {
         let board = self
             .0
             .daemon_state
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        board.shown().to_string()
+        board.shown()
     }
 
-    /// Records the camera loop's state; announces the change (a `state` event) if it changes
-    /// what is shown.
-    pub fn set_daemon_state(&self, state: &str) {
+    /// Records the camera loop's state and reason; announces it (a `state` event) if that
+    /// changes what is shown, be it the state or only the reason.
+    pub fn set_daemon_state(&self, state: DaemonState) {
         let shown = {
             let mut board = self
                 .0
                 .daemon_state
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            board.change(|b| b.camera = state.to_string())
+            board.change(|b| b.set_camera(state))
         };
         if let Some(shown) = shown {
-            let _ = self.0.events.send(ServerEvent::state(&shown));
+            let _ = self.0.events.send(ServerEvent::state(shown));
         }
     }
 
@@ -316,12 +340,14 @@ async fn request_id(mut req: Request, next: Next) -> Response {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
+    let shown = state.daemon_state();
     json_response(
         StatusCode::OK,
         json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
-            "state": state.daemon_state(),
+            "state": shown.state,
+            "reason": shown.reason,
         }),
     )
 }
@@ -350,32 +376,54 @@ pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Respon
 
 #[cfg(test)]
 mod tests {
-    use super::StateBoard;
+    use super::{DaemonState, StateBoard};
+
+    const HOLD_STILL: DaemonState = DaemonState::new("hold_still", Some("moving"));
+    const GLARE: DaemonState = DaemonState::new("adjust", Some("glare"));
+    const OUT_OF_FOCUS: DaemonState = DaemonState::new("adjust", Some("out_of_focus"));
+    const FROZEN: DaemonState = DaemonState::new("fault", Some("camera_frozen"));
 
     #[test]
     fn uploads_show_as_reading_only_while_the_camera_side_is_idle() {
         let mut board = StateBoard::new();
-        assert_eq!(board.shown(), "idle");
+        assert_eq!(board.shown(), DaemonState::IDLE);
         assert_eq!(
-            board.change(|b| b.add_uploads(1)).as_deref(),
-            Some("reading")
+            board.change(|b| b.add_uploads(1)),
+            Some(DaemonState::READING)
         );
-        // The camera sees a document: the person at the tray is told first.
-        assert_eq!(
-            board
-                .change(|b| b.camera = "hold_still".to_string())
-                .as_deref(),
-            Some("hold_still")
-        );
+        // The camera sees a document: the person at the tray is told first, with the reason.
+        assert_eq!(board.change(|b| b.set_camera(HOLD_STILL)), Some(HOLD_STILL));
         // The upload ends: nothing changes for the tray.
         assert_eq!(board.change(|b| b.add_uploads(-1)), None);
-        assert_eq!(board.shown(), "hold_still");
+        assert_eq!(board.shown(), HOLD_STILL);
         // The tray is emptied while another upload is read.
         board.change(|b| b.add_uploads(1));
         assert_eq!(
-            board.change(|b| b.camera = "idle".to_string()).as_deref(),
-            Some("reading")
+            board.change(|b| b.set_camera(DaemonState::IDLE)),
+            Some(DaemonState::READING)
         );
-        assert_eq!(board.change(|b| b.add_uploads(-1)).as_deref(), Some("idle"));
+        // A camera fault is not hidden behind an upload being read.
+        assert_eq!(board.change(|b| b.set_camera(FROZEN)), Some(FROZEN));
+        assert_eq!(
+            board.change(|b| b.set_camera(DaemonState::IDLE)),
+            Some(DaemonState::READING)
+        );
+        assert_eq!(board.change(|b| b.add_uploads(-1)), Some(DaemonState::IDLE));
+    }
+
+    #[test]
+    fn a_change_of_reason_alone_is_a_change_and_a_repeat_is_not() {
+        let mut board = StateBoard::new();
+        assert_eq!(board.change(|b| b.set_camera(GLARE)), Some(GLARE));
+        assert_eq!(board.change(|b| b.set_camera(GLARE)), None);
+        // The LED stays on `adjust`; the person is told something else.
+        assert_eq!(
+            board.change(|b| b.set_camera(OUT_OF_FOCUS)),
+            Some(OUT_OF_FOCUS)
+        );
+        assert_eq!(board.shown().reason, Some("out_of_focus"));
+        // An upload under a refusal does not hide the refusal, nor is it news.
+        assert_eq!(board.change(|b| b.add_uploads(1)), None);
+        assert_eq!(board.shown(), OUT_OF_FOCUS);
     }
 }

@@ -200,7 +200,7 @@ impl Worker {
             board.change(|b| b.add_uploads(delta))
         };
         if let Some(shown) = shown {
-            let _ = self.events.send(ServerEvent::state(&shown));
+            let _ = self.events.send(ServerEvent::state(shown));
         }
     }
 

@@ -31,6 +31,17 @@ pub enum LedState {
 }
 
 impl LedState {
+    /// Every state, in the order the README's table lists them.
+    pub const ALL: [LedState; 7] = [
+        LedState::Idle,
+        LedState::HoldStill,
+        LedState::Adjust,
+        LedState::Reading,
+        LedState::ReadOk,
+        LedState::ReadFailed,
+        LedState::Fault,
+    ];
+
     /// The name the API's `state` events and `/healthz` use.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -151,20 +162,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_state_has_a_distinct_pattern() {
-        let states = [
-            LedState::Idle,
-            LedState::HoldStill,
-            LedState::Adjust,
-            LedState::Reading,
-            LedState::ReadOk,
-            LedState::ReadFailed,
-            LedState::Fault,
-        ];
+    fn every_state_has_a_distinct_pattern_and_name() {
+        let states = LedState::ALL;
+        for s in states {
+            // A new state does not compile here: add it to this match and to `ALL` (and give it
+            // a pattern, a name and a line in the README's table).
+            match s {
+                LedState::Idle
+                | LedState::HoldStill
+                | LedState::Adjust
+                | LedState::Reading
+                | LedState::ReadOk
+                | LedState::ReadFailed
+                | LedState::Fault => {}
+            }
+        }
         for (i, a) in states.iter().enumerate() {
+            assert!(!pattern(*a).is_empty());
             assert!(pattern(*a).iter().all(|&(_, ms)| ms > 0));
+            // Something to see: a pattern that never lights is no signal.
+            assert!(pattern(*a).iter().any(|&(on, _)| on), "{a:?}");
             for b in &states[i + 1..] {
                 assert_ne!(pattern(*a), pattern(*b), "{a:?} and {b:?}");
+                assert_ne!(a.as_str(), b.as_str());
             }
         }
     }

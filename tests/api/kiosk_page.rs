@@ -1,6 +1,7 @@
 //! The kiosk page in headless Chromium (Debian's `chromium`; `make test` installs it): it loads,
-//! shows a reading that arrives over the events stream, and renders a non-blank 800x480
-//! screenshot without overflowing the screen.
+//! shows a reading that arrives over the events stream, renders a non-blank 800x480 screenshot
+//! without overflowing the screen, and tells the person at the tray what to do for every state
+//! and reason, in Bahasa Indonesia and English.
 //!
 //! Chromium is driven over the DevTools protocol on a WebSocket written out here (a handshake
 //! and text frames), since `--dump-dom` and `--screenshot` capture the page before a live event
@@ -16,8 +17,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use kitascan::api::{new_id, new_scan};
+use kitascan::api::{DaemonState, new_id, new_scan};
 use kitascan::kitas::{DocumentKind, Field, FieldName, Reading};
+use kitascan::led::LedState;
 use kitascan::store::ScanSource;
 
 use super::bad_input::serve;
@@ -294,6 +296,11 @@ impl Cdp {
     }
 }
 
+/// The instruction shown: [Bahasa Indonesia, English, data-reason or null].
+const SAID: &str = "[document.getElementById('say-id').textContent, \
+    document.getElementById('say-en').textContent, \
+    document.getElementById('instruction').dataset.reason || null]";
+
 /// A stored reading (fake identity) with a page image.
 fn reading_with_image() -> kitascan::store::NewScan {
     let mut reading = Reading::not_a_permit();
@@ -352,10 +359,19 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
     // Loaded, connected to the events stream, showing the daemon's state and no reading yet.
     assert_eq!(
         page.eval_until(
-            "document.getElementById('state').textContent",
+            "document.getElementById('instruction').dataset.state",
             &json!("idle")
         ),
         json!("idle")
+    );
+    // Idle: the person is told to lay the permit down, in Bahasa Indonesia first.
+    assert_eq!(
+        page.eval(SAID),
+        json!([
+            "Letakkan izin tinggal Anda di baki",
+            "Place your permit on the tray",
+            null
+        ])
     );
     assert!(
         wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0)
@@ -492,7 +508,7 @@ fn the_kiosk_page_asks_for_a_key_and_uses_it() {
     );
     assert_eq!(
         page.eval_until(
-            "document.getElementById('state').textContent",
+            "document.getElementById('instruction').dataset.state",
             &json!("idle")
         ),
         json!("idle")
@@ -503,4 +519,114 @@ fn the_kiosk_page_asks_for_a_key_and_uses_it() {
         .is_some(),
         "the page subscribes with its key"
     );
+}
+
+/// The state a reason is shown with (the daemon's pairing; a new gate reason shows as `adjust`).
+fn state_of(reason: &str) -> &'static str {
+    match reason {
+        "moving" => "hold_still",
+        "not_a_permit" | "unreadable" => "read_failed",
+        "camera_frozen" | "camera_unavailable" | "store_failed" => "fault",
+        _ => "adjust",
+    }
+}
+
+/// Every state and reason the daemon can show reaches the page as an instruction of its own in
+/// both languages, with the names kept in `data-state` and `data-reason`, and the longest of
+/// them still fits the 800x480 screen.
+#[test]
+fn the_kiosk_page_tells_the_person_what_to_do_for_every_state_and_reason() {
+    let Some(chromium) = chromium_or_skip("the kiosk page instruction test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state(config(dir.path()), not_a_permit_reader());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let addr = serve(state.clone(), &rt);
+    let url = format!("http://{addr}/");
+    let browser = Browser::start(&chromium, &url);
+    let mut page = browser.page(&url);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 480, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    assert!(
+        wait_for(Duration::from_secs(60), || (state.event_subscribers() > 0)
+            .then_some(()))
+        .is_some(),
+        "the page subscribes to /api/v1/events"
+    );
+    let mut show = |s, r| show_state(&mut page, &state, s, r);
+    // Glare: what to do about it, in both languages.
+    assert_eq!(
+        show("adjust", Some("glare")),
+        json!([
+            "Silau: miringkan sedikit atau jauhkan dari cahaya",
+            "Glare: tilt it slightly or move it away from the light",
+            "glare"
+        ])
+    );
+    assert_eq!(
+        show("idle", None),
+        json!([
+            "Letakkan izin tinggal Anda di baki",
+            "Place your permit on the tray",
+            null
+        ])
+    );
+    // A name the page does not know gets its fallback: no known state or reason may get it.
+    let unknown = show("no_such_state", None);
+    for s in LedState::ALL {
+        assert_ne!(show(s.as_str(), None), unknown, "{s:?} has an instruction");
+    }
+    let mut by_reason = Vec::new();
+    for r in kitascan::daemon::all_reasons() {
+        let text = show(state_of(r), Some(r));
+        assert_ne!(text, unknown, "{r} has an instruction");
+        let (id, en) = (text[0].as_str().unwrap(), text[1].as_str().unwrap());
+        assert!(!id.is_empty() && !en.is_empty() && id != en, "{r}: {text}");
+        by_reason.push((r, text));
+    }
+    // Each of the gate's reasons asks for something different.
+    for (i, (a, ta)) in by_reason.iter().enumerate() {
+        for (b, tb) in &by_reason[i + 1..] {
+            if state_of(a) == "adjust" && state_of(b) == "adjust" {
+                assert_ne!(ta[1], tb[1], "{a} and {b} say the same");
+            }
+        }
+    }
+    // A camera fault sends the person to staff.
+    let frozen = show("fault", Some("camera_frozen"));
+    assert!(
+        frozen[0].as_str().unwrap().contains("petugas")
+            && frozen[1].as_str().unwrap().contains("staff"),
+        "{frozen}"
+    );
+    // Two of them kept for a look.
+    for (s, r) in [("adjust", "glare"), ("fault", "camera_frozen")] {
+        show_state(&mut page, &state, s, Some(r));
+        page.screenshot(800, 480)
+            .save(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("kiosk-{r}-800x480.png")))
+            .expect("save");
+    }
+}
+
+/// Sets the daemon's state and reason, waits until the page shows them (and checks it still
+/// fits 800x480); what it says ([`SAID`]).
+fn show_state(
+    page: &mut Cdp,
+    api: &kitascan::api::AppState,
+    s: &'static str,
+    r: Option<&'static str>,
+) -> Value {
+    api.set_daemon_state(DaemonState::new(s, r));
+    let names = "[document.getElementById('instruction').dataset.state, \
+                 document.getElementById('instruction').dataset.reason || null]";
+    assert_eq!(page.eval_until(names, &json!([s, r])), json!([s, r]));
+    let fits = page.eval(
+        "document.documentElement.scrollWidth <= 800 \
+         && document.documentElement.scrollHeight <= 480",
+    );
+    assert_eq!(fits, json!(true), "{s} {r:?} fits 800x480");
+    page.eval(SAID)
 }

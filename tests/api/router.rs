@@ -593,7 +593,10 @@ async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     let mut buffer = String::new();
     assert_eq!(
         next_event(&mut stream, &mut buffer).await,
-        ("state".to_string(), json!({"state": "idle"}))
+        (
+            "state".to_string(),
+            json!({"state": "idle", "reason": null})
+        )
     );
     // An upload: the worker goes reading, the scan is announced, the worker goes idle.
     let up = send(&state, upload("/ocr/v1/kitas", "a.png", &blank_png())).await;
@@ -603,7 +606,13 @@ async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     while seen.len() < 3 {
         seen.push(next_event(&mut stream, &mut buffer).await);
     }
-    assert_eq!(seen[0], ("state".to_string(), json!({"state": "reading"})));
+    assert_eq!(
+        seen[0],
+        (
+            "state".to_string(),
+            json!({"state": "reading", "reason": null})
+        )
+    );
     let scan = seen
         .iter()
         .find(|(k, _)| k == "scan")
@@ -612,14 +621,17 @@ async fn events_announce_the_state_then_each_stored_and_deleted_scan() {
     assert_eq!(scan["id"], id.as_str());
     assert_eq!(scan["source"], "upload");
     assert_eq!(scan["status"], "not_permit");
-    assert!(seen.contains(&("state".to_string(), json!({"state": "idle"}))));
+    assert!(seen.contains(&(
+        "state".to_string(),
+        json!({"state": "idle", "reason": null})
+    )));
     // A daemon state change and a deletion.
-    state.set_daemon_state("waiting-for-document");
+    state.set_daemon_state(kitascan::api::DaemonState::new("adjust", Some("glare")));
     assert_eq!(
         next_event(&mut stream, &mut buffer).await,
         (
             "state".to_string(),
-            json!({"state": "waiting-for-document"})
+            json!({"state": "adjust", "reason": "glare"})
         )
     );
     let del = Request::delete(format!("/api/v1/scans/{id}"))

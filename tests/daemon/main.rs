@@ -264,12 +264,19 @@ fn one_reading_per_placement_from_a_sharp_still_frame_and_none_from_a_blurred_on
     assert_eq!(run.stats.frames as usize, scene.frames.len());
     assert!(run.stats.while_reading > 0, "{:?}", run.stats);
     use LedState::*;
+    // The blurred card: "hold still" while it settles, "adjust" (out of focus) once it lies
+    // still, "hold still" again as it is taken away.
     assert_eq!(
         changes(&run.led),
         vec![
             Idle, HoldStill, Reading, ReadOk, Idle, HoldStill, Reading, ReadOk, Idle, HoldStill,
-            Idle
+            Adjust, HoldStill, Idle
         ]
+    );
+    assert!(
+        run.stats.shown.contains(&(Adjust, Some("out_of_focus"))),
+        "{:?}",
+        run.stats.shown
     );
 }
 

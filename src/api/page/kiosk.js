@@ -1,5 +1,6 @@
-// The kiosk page: the daemon's state, the last reading and a history list, live from
-// /api/v1/events; an upload form. No framework and no build step.
+// The kiosk page: what the person at the tray should do (from the daemon's state and reason),
+// the last reading and a history list, live from /api/v1/events; an upload form. No framework
+// and no build step.
 "use strict";
 
 const FIELDS = [
@@ -11,6 +12,35 @@ const FIELDS = [
   ["address", "Address"], ["guarantor_name", "Guarantor"], ["issued_place", "Issued at"],
   ["issued_date", "Issued on"], ["niora", "NIORA"],
 ];
+
+// What the person at the tray is told: [Bahasa Indonesia, English]. By the reason when there
+// is one (the gate's: hold_still, adjust; the daemon's: read_failed, fault), else by the state.
+// The names are the API's (/healthz, `state` events; the README's table lists them all).
+const SAY_REASON = {
+  moving: ["Tahan, jangan digerakkan", "Hold it still"],
+  partly_outside: ["Geser izin tinggal hingga seluruhnya terlihat di baki", "Move your permit fully into view on the tray"],
+  too_small: ["Dekatkan izin tinggal, letakkan di dalam area bertanda", "Move your permit closer, into the marked area"],
+  out_of_focus: ["Kamera tidak bisa fokus: letakkan izin tinggal rata di baki", "Cannot focus: lay your permit flat on the tray"],
+  glare: ["Silau: miringkan sedikit atau jauhkan dari cahaya", "Glare: tilt it slightly or move it away from the light"],
+  too_dark: ["Terlalu gelap: nyalakan lampu atau tambah cahaya", "Too dark: switch on the lamp or add more light"],
+  not_a_permit: ["Ini bukan izin tinggal (KITAS/KITAP)", "This is not a residence permit (KITAS/KITAP)"],
+  unreadable: ["Tidak dapat dibaca. Angkat lalu letakkan kembali", "Could not read it. Lift it and place it again"],
+  camera_frozen: ["Kamera tidak berfungsi. Mohon panggil petugas", "The camera is not working. Please call staff"],
+  camera_unavailable: ["Kamera tidak berfungsi. Mohon panggil petugas", "The camera is not working. Please call staff"],
+  store_failed: ["Hasil tidak dapat disimpan. Mohon panggil petugas", "The result could not be saved. Please call staff"],
+};
+const SAY_STATE = {
+  connecting: ["Menghubungkan…", "Connecting…"],
+  offline: ["Tidak terhubung ke pemindai. Mohon panggil petugas", "Not connected to the scanner. Please call staff"],
+  idle: ["Letakkan izin tinggal Anda di baki", "Place your permit on the tray"],
+  hold_still: ["Tahan, jangan digerakkan", "Hold it still"],
+  adjust: ["Atur letak izin tinggal Anda di baki", "Adjust your permit on the tray"],
+  reading: ["Sedang membaca, mohon tunggu", "Reading, please wait"],
+  read_ok: ["Selesai. Silakan ambil izin tinggal Anda", "Done. Please take your permit"],
+  read_failed: ["Tidak dapat dibaca. Angkat lalu letakkan kembali", "Could not read it. Lift it and place it again"],
+  fault: ["Terjadi gangguan. Mohon panggil petugas", "Something is wrong. Please call staff"],
+};
+const SAY_UNKNOWN = ["Mohon tunggu", "Please wait"];
 
 const $ = (id) => document.getElementById(id);
 let shownId = null;
@@ -30,7 +60,16 @@ function say(text) { $("message").textContent = text; }
 
 function askKey(why) { $("key-form").hidden = false; if (why) say(why); $("key-input").focus(); }
 
-function setState(state) { const p = $("state"); p.dataset.state = state; p.textContent = state; }
+// Shows the instruction for a state and reason; keeps both names as data-state and data-reason.
+function setState(state, reason) {
+  const box = $("instruction");
+  box.dataset.state = state;
+  if (reason) box.dataset.reason = reason; else delete box.dataset.reason;
+  const own = (table, name) => (name && Object.hasOwn(table, name) ? table[name] : null);
+  const [id, en] = own(SAY_REASON, reason) || own(SAY_STATE, state) || SAY_UNKNOWN;
+  $("say-id").textContent = id;
+  $("say-en").textContent = en;
+}
 
 function when(iso) {
   const d = new Date(iso);
@@ -102,7 +141,7 @@ async function showImage(scan) {
 }
 
 function onEvent(type, data) {
-  if (type === "state") setState(data.state);
+  if (type === "state") setState(data.state, data.reason);
   else if (type === "scan") {
     $("history").prepend(historyItem(data));
     show(data.id);
