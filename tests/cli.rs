@@ -29,6 +29,7 @@ fn write_photo(path: &Path) -> Vec<String> {
         vignette: 0.25,
         glare: 0.0,
         background: Background::Wood,
+        ..CameraParams::default()
     };
     let (photo, _) = photograph(&page, &params, &mut rng).expect("photograph");
     photo

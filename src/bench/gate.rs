@@ -48,7 +48,11 @@ fn scene(dir: &Path, condition: Condition, width: u32, height: u32, seed: u64) -
     if dir.join("scene.json").is_file() {
         return Scene::load(dir).context("reading the scene");
     }
-    eprintln!("bench gate: writing the tray condition {} to {}", condition.name(), dir.display());
+    eprintln!(
+        "bench gate: writing the tray condition {} to {}",
+        condition.name(),
+        dir.display()
+    );
     Ok(write_condition(dir, condition, width, height, seed)?)
 }
 
@@ -107,7 +111,7 @@ fn judge(dir: &Path, scene: &Scene, fps: f32, frames_log: bool, name: &str) -> R
         if frames_log {
             let m = gate.measures();
             println!(
-                "{name} frame {:>3} {:<7} {:<28} coverage {:.3} focus {:.2} glare {:.3} contrast {:.0} paper {:.0} brightness {:.0}",
+                "{name} frame {:>3} {:<7} {:<28} coverage {:.3} focus {:.2} glare {:.3} contrast {:.0} paper {:.0} brightness {:.0} shift {:.1}",
                 f.seq,
                 format!("{:?}", info.phase),
                 format!("{verdict:?}"),
@@ -116,7 +120,8 @@ fn judge(dir: &Path, scene: &Scene, fps: f32, frames_log: bool, name: &str) -> R
                 m.glare,
                 m.contrast,
                 m.paper,
-                m.brightness
+                m.brightness,
+                m.shift
             );
         }
     }
@@ -125,7 +130,12 @@ fn judge(dir: &Path, scene: &Scene, fps: f32, frames_log: bool, name: &str) -> R
 
 /// The whole daemon over the scene in real time: seconds from the read placement's first
 /// still frame to its reading stored, if it was read.
-fn still_to_stored(engine: &Arc<Engine>, dir: &Path, scene: &Scene, fps: f32) -> Result<Option<f64>> {
+fn still_to_stored(
+    engine: &Arc<Engine>,
+    dir: &Path,
+    scene: &Scene,
+    fps: f32,
+) -> Result<Option<f64>> {
     let db = dir.join("bench.db");
     for stale in ["bench.db", "bench.db-wal", "bench.db-shm"] {
         let _ = std::fs::remove_file(dir.join(stale));
@@ -155,10 +165,14 @@ fn still_to_stored(engine: &Arc<Engine>, dir: &Path, scene: &Scene, fps: f32) ->
     // The last time the document came to rest before the frame read.
     let still_from = (0..=*seq as usize)
         .rev()
-        .take_while(|&i| scene.frames[i].phase == Phase::Still && scene.frames[i].placement == placement)
+        .take_while(|&i| {
+            scene.frames[i].phase == Phase::Still && scene.frames[i].placement == placement
+        })
         .last()
         .unwrap_or(*seq as usize);
-    Ok(Some(done.as_secs_f64() - still_from as f64 / f64::from(fps)))
+    Ok(Some(
+        done.as_secs_f64() - still_from as f64 / f64::from(fps),
+    ))
 }
 
 pub fn run(
@@ -172,9 +186,13 @@ pub fn run(
     gate_only: bool,
 ) -> Result<()> {
     let root = PathBuf::from(format!("target/bench-gate/{width}x{height}-{seed}"));
-    println!("tray conditions at {width}x{height}, seed {seed}; gate on one thread, daemon replayed at {fps} fps:");
+    println!(
+        "tray conditions at {width}x{height}, seed {seed}; gate on one thread, daemon replayed at {fps} fps:"
+    );
     println!();
-    println!("| condition | document | must | reads | reasons shown | gate median ms | gate max ms | still to stored s |");
+    println!(
+        "| condition | document | must | reads | reasons shown | gate median ms | gate max ms | still to stored s |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let mut all_costs: Vec<Duration> = Vec::new();
     let (mut printouts, mut cards): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
@@ -207,7 +225,10 @@ pub fn run(
             (None, _, 0) => "no reading".to_string(),
             (None, _, n) => format!("{n} reading"),
         };
-        let shown_ok = expect.reason.as_deref().is_none_or(|r| judged.reasons.contains(&r))
+        let shown_ok = expect
+            .reason
+            .as_deref()
+            .is_none_or(|r| judged.reasons.contains(&r))
             && (!expect.fault || judged.reasons.contains(&"camera_frozen"));
         if judged.reads != expect.reads || !shown_ok {
             failed.push(condition.name());
@@ -216,7 +237,11 @@ pub fn run(
             "| {} | {kind} | {must} | {} | {} | {:.2} | {:.2} | {} |",
             condition.name(),
             judged.reads,
-            if judged.reasons.is_empty() { "-".to_string() } else { judged.reasons.join(", ") },
+            if judged.reasons.is_empty() {
+                "-".to_string()
+            } else {
+                judged.reasons.join(", ")
+            },
             ms(percentile(&costs, 0.5)),
             ms(*costs.last().unwrap_or(&Duration::ZERO)),
             waited.map_or("-".to_string(), |s| format!("{s:.2}")),
@@ -225,7 +250,11 @@ pub fn run(
     all_costs.sort();
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
-        if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v[v.len() / 2]
+        }
     };
     println!();
     println!(

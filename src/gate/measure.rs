@@ -129,8 +129,11 @@ pub struct Light {
 
 /// Tiles per side of the region's longer side in [`light`].
 const LIGHT_TILES: usize = 24;
-/// Samples per side of a [`light`] tile.
-const TILE_SAMPLES: usize = 12;
+/// Most samples per side of a [`light`] tile.
+const TILE_SAMPLES: usize = 48;
+/// [`light`] samples the region about every this many frame pixels: as fine as the frame, so
+/// that the darkest sample of a tile holding print is ink, not the edge of a thin stroke.
+const LIGHT_SAMPLE: f32 = 1.0;
 
 /// What the light does to the print on the document region, measured on tiles of the region
 /// (sampled about every 1.5 frame pixels, so the darkest sample of a tile holding print is ink):
@@ -139,23 +142,30 @@ const TILE_SAMPLES: usize = 12;
 ///   print still contrasts with it);
 /// - glare: a highlight that destroys print. Bright paper is not glare: a webcam's
 ///   auto-exposure clips white paper at 255 and the text on it stays crisp. A highlight adds
-///   light over the ink too, so around it the print fades: tiles that reach saturation
-///   (`level`) and hold print whose darkest part has risen far above the page's ink, their
-///   contrast below half the page's, next to washed-out tiles (saturated and blank): a ring
-///   around the highlight. Glare is the share of the region's tiles in such rings that touch
-///   another ring tile. Blank paper, clipped or not, has no ring (a lone faded tile is a
-///   stroke's edge); a highlight over a blank margin fades no print and does not count.
+///   light over the ink too, so around it the print fades: tiles that hold print whose darkest
+///   part has risen far above the page's ink, their contrast below half the page's. A highlight is a patch of washed-out tiles (saturated and
+///   blank) ringed by such faded print: at least 3 tiles, and at least 60% of the print around
+///   the patch. Glare is the share of the region's tiles in such patches and their rings.
+///   Blank paper, clipped or not, is bordered by print as crisp as the rest of the page (the odd
+///   faded tile is a thin or grey stroke); a highlight over a blank margin fades no print and
+///   does not count.
 pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
     let (qw, qh) = crate::ocr::crop::quad_size(quad);
     let long = qw.max(qh).max(1.0);
     // Tiles across each side, in proportion; samples about every 1.5 pixels, never finer than
     // the frame's own.
     let (tx, ty) = if qw >= qh {
-        (LIGHT_TILES, ((LIGHT_TILES as f32 * qh / long).round() as usize).max(4))
+        (
+            LIGHT_TILES,
+            ((LIGHT_TILES as f32 * qh / long).round() as usize).max(4),
+        )
     } else {
-        (((LIGHT_TILES as f32 * qw / long).round() as usize).max(4), LIGHT_TILES)
+        (
+            ((LIGHT_TILES as f32 * qw / long).round() as usize).max(4),
+            LIGHT_TILES,
+        )
     };
-    let per = ((long / 1.5 / LIGHT_TILES as f32) as usize).clamp(4, TILE_SAMPLES * 2);
+    let per = ((long / LIGHT_SAMPLE / LIGHT_TILES as f32) as usize).clamp(4, TILE_SAMPLES);
     let grid = Grid {
         frame,
         quad,
@@ -197,10 +207,7 @@ pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
     let faded: Vec<bool> = (0..n)
         .map(|t| {
             let c = contrast_of[t];
-            sat[t] as f32 >= 0.2 * samples
-                && c >= 0.12 * contrast
-                && c < 0.5 * contrast
-                && lo[t] > ink + 0.5 * (paper - ink)
+            c >= 0.12 * contrast && c < 0.5 * contrast && lo[t] > ink + 0.5 * (paper - ink)
         })
         .collect();
     // Washed out: saturated and blank. Blank bright paper is that too; a highlight is a washed
@@ -217,24 +224,66 @@ pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
             })
             .map(move |(nx, ny)| (ny * tx as i64 + nx) as usize)
     };
-    let ring: Vec<bool> = (0..n)
-        .map(|t| faded[t] && neighbours(t).any(|u| washed[u]))
-        .collect();
-    // A lone faded tile by blank paper is a stroke's edge; a highlight's ring runs on.
-    let clustered = (0..n)
-        .filter(|&t| ring[t] && neighbours(t).any(|u| ring[u]))
-        .count();
+    // Each patch of washed tiles, and the tiles around it that hold print: a highlight's patch
+    // is ringed by faded print; blank paper, clipped or not, by print as crisp as the page's.
+    let mut seen = vec![false; n];
+    let mut clustered = 0;
+    for start in 0..n {
+        if !washed[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let (mut stack, mut size) = (vec![start], 0);
+        let mut around: Vec<usize> = Vec::new();
+        while let Some(t) = stack.pop() {
+            size += 1;
+            for u in neighbours(t) {
+                if washed[u] {
+                    if !seen[u] {
+                        seen[u] = true;
+                        stack.push(u);
+                    }
+                } else if !around.contains(&u) {
+                    around.push(u);
+                }
+            }
+        }
+        let print = around
+            .iter()
+            .filter(|&&u| contrast_of[u] >= 0.12 * contrast)
+            .count();
+        let ring = around.iter().filter(|&&u| faded[u]).count();
+        if ring >= 3 && ring * 10 >= print * 6 {
+            clustered += size + ring;
+        }
+    }
     if std::env::var_os("KITASCAN_LIGHT_DEBUG").is_some() {
         let nf = faded.iter().filter(|&&f| f).count();
         let mut map = String::new();
         for y in 0..ty {
             for x in 0..tx {
                 let t = y * tx + x;
-                map.push(if faded[t] { '#' } else if contrast_of[t] < 0.12 * contrast && sat[t] as f32 >= 0.9 * samples { '.' } else if contrast_of[t] >= 0.5 * contrast { 'T' } else { '-' });
+                map.push(if faded[t] {
+                    '#'
+                } else if contrast_of[t] < 0.12 * contrast && sat[t] as f32 >= 0.9 * samples {
+                    '.'
+                } else if contrast_of[t] >= 0.5 * contrast {
+                    'T'
+                } else if contrast_of[t] >= 0.12 * contrast {
+                    if sat[t] as f32 >= 0.2 * samples {
+                        's'
+                    } else {
+                        'f'
+                    }
+                } else {
+                    '-'
+                });
             }
             map.push('\n');
         }
-        eprintln!("light: faded {nf} of {n}, clustered {clustered}, ink {ink:.0} paper {paper:.0} contrast {contrast:.0}\n{map}");
+        eprintln!(
+            "light: faded {nf} of {n}, clustered {clustered}, ink {ink:.0} paper {paper:.0} contrast {contrast:.0}\n{map}"
+        );
     }
     Light {
         paper,
@@ -244,7 +293,7 @@ pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
 }
 
 /// The brightness of a frame where no document was found: the 95th percentile of the luma of a
-/// sparse sample (every 8th pixel of every 8th row). Below about 40 the tray is too dark for
+/// sparse sample (every 8th pixel of every 8th row). Below about 20 the tray is too dark for
 /// any document on it to be found.
 pub fn brightness(frame: &RgbImage) -> f32 {
     let (w, h) = (frame.width() as usize, frame.height() as usize);
@@ -253,8 +302,10 @@ pub fn brightness(frame: &RgbImage) -> f32 {
     for y in (0..h).step_by(8) {
         for x in (0..w).step_by(8) {
             let at = (y * w + x) * 3;
-            let luma =
-                (299 * u32::from(raw[at]) + 587 * u32::from(raw[at + 1]) + 114 * u32::from(raw[at + 2])) / 1000;
+            let luma = (299 * u32::from(raw[at])
+                + 587 * u32::from(raw[at + 1])
+                + 114 * u32::from(raw[at + 2]))
+                / 1000;
             l.push(luma as u8);
         }
     }
@@ -377,7 +428,9 @@ mod tests {
         let l = light(&glared, &quad, 254.0);
         assert!(l.glare > 0.03, "faded print is glare: {l:?}");
         // Too dark: the same page at a tenth of the light.
-        let dark = RgbImage::from_fn(640, 480, |x, y| Rgb(frame.get_pixel(x, y).0.map(|c| c / 10)));
+        let dark = RgbImage::from_fn(640, 480, |x, y| {
+            Rgb(frame.get_pixel(x, y).0.map(|c| c / 10))
+        });
         let l = light(&dark, &quad, 254.0);
         assert!(l.contrast < 30.0, "{l:?}");
     }

@@ -80,16 +80,16 @@ impl Default for GateParams {
             min_coverage: 0.08,
             seen_coverage: 0.02,
             edge_margin: 0.01,
-            still: 0.006,
+            still: 0.01,
             still_ms: 500,
             focus_side: 640,
             min_focus: 0.3,
             glare_level: 254.0,
-            max_glare: 0.01,
+            max_glare: 0.02,
             min_contrast: 40.0,
             blank_paper: 160.0,
             max_coverage: 0.85,
-            dark_level: 40.0,
+            dark_level: 20.0,
             frozen_frames: 3,
             empty_ms: 400,
             same_document: 0.55,
@@ -108,7 +108,10 @@ impl GateParams {
             return bad("min_coverage", "must be at least 0 and below 1");
         }
         if !(0.0..=self.min_coverage).contains(&self.seen_coverage) {
-            return bad("seen_coverage", "must be at least 0 and at most min_coverage");
+            return bad(
+                "seen_coverage",
+                "must be at least 0 and at most min_coverage",
+            );
         }
         if !(0.0..0.2).contains(&self.edge_margin) {
             return bad("edge_margin", "must be at least 0 and below 0.2");
@@ -251,6 +254,8 @@ pub struct Measures {
     pub paper: f32,
     /// With no document: the frame's brightness ([`measure::brightness`]).
     pub brightness: f32,
+    /// How far the document's corners moved since the still run's last frame, pixels.
+    pub shift: f32,
 }
 
 struct StillRun {
@@ -411,8 +416,12 @@ impl Gate {
             return Verdict::HoldStill(reason);
         }
 
+        let shift = self
+            .run
+            .as_ref()
+            .map_or(f32::INFINITY, |run| quad_shift(&run.quad, &doc.quad));
         match &mut self.run {
-            Some(run) if quad_shift(&run.quad, &doc.quad) <= tolerance => run.quad = doc.quad,
+            Some(run) if shift <= tolerance => run.quad = doc.quad,
             _ => {
                 self.run = Some(StillRun {
                     since: frame.at,
@@ -430,6 +439,7 @@ impl Gate {
             contrast: light.contrast,
             paper: light.paper,
             brightness: 0.0,
+            shift,
         };
         let (sharp, clear, lit) = (
             focus >= p.min_focus,

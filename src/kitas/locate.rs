@@ -233,11 +233,12 @@ fn shrink(frame: &RgbImage, side: u32) -> RgbImage {
 
 /// Lightness minus weighted saturation, 0..255: high on paper, low on coloured or dark ground.
 fn paper_score(img: &RgbImage, saturation_weight: f32) -> GrayImage {
+    let gains = paper_gains(img);
     let score = img
         .as_raw()
         .chunks_exact(3)
         .map(|px| {
-            let [r, g, b] = [px[0], px[1], px[2]].map(f32::from);
+            let [r, g, b] = [0, 1, 2].map(|k| f32::from(px[k]) * gains[k]);
             let (max, min) = (r.max(g).max(b), r.min(g).min(b));
             let lightness = (max + min) / 2.0;
             (lightness - saturation_weight * (max - min)).clamp(0.0, 255.0) as u8
@@ -245,6 +246,50 @@ fn paper_score(img: &RgbImage, saturation_weight: f32) -> GrayImage {
         .collect();
     GrayImage::from_raw(img.width(), img.height(), score)
         .unwrap_or_else(|| GrayImage::new(img.width(), img.height()))
+}
+
+/// White balance for [`paper_score`]: gains that make the frame's brightest pixels (the top
+/// 5% by luma: paper, if there is any) grey. A lamp or window that tints everything (a cyan
+/// cast of 20% and more) would otherwise make white paper look coloured and lower its score
+/// to the tray's. Casts within 6% (a camera's own white balance) are left alone.
+fn paper_gains(img: &RgbImage) -> [f32; 3] {
+    let mut hist = [0u32; 256];
+    let luma = |px: &[u8]| {
+        ((299 * u32::from(px[0]) + 587 * u32::from(px[1]) + 114 * u32::from(px[2])) / 1000) as usize
+    };
+    let raw = img.as_raw();
+    for px in raw.chunks_exact(3) {
+        hist[luma(px)] += 1;
+    }
+    let total: u32 = hist.iter().sum();
+    let (mut above, mut level) = (0u32, 255usize);
+    while level > 0 && above + hist[level] <= total / 20 {
+        above += hist[level];
+        level -= 1;
+    }
+    let (mut sum, mut n) = ([0f64; 3], 0u32);
+    for px in raw.chunks_exact(3) {
+        if luma(px) >= level {
+            for k in 0..3 {
+                sum[k] += f64::from(px[k]);
+            }
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return [1.0; 3];
+    }
+    let mean = sum.map(|s| (s / f64::from(n)) as f32);
+    let grey = (mean[0] + mean[1] + mean[2]) / 3.0;
+    if mean.iter().any(|&m| m < 1.0) {
+        return [1.0; 3];
+    }
+    let gains = mean.map(|m| grey / m);
+    if gains.iter().all(|g| (g - 1.0).abs() <= 0.06) {
+        [1.0; 3]
+    } else {
+        gains
+    }
 }
 
 /// Mean score above and at-or-below the threshold.

@@ -512,12 +512,7 @@ impl Spot {
     }
 }
 
-fn glare_spot<R: Rng + ?Sized>(
-    strength: f32,
-    corners: Quad,
-    fh: f32,
-    rng: &mut R,
-) -> Option<Spot> {
+fn glare_spot<R: Rng + ?Sized>(strength: f32, corners: Quad, fh: f32, rng: &mut R) -> Option<Spot> {
     if strength <= 0.0 {
         return None;
     }

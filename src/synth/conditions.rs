@@ -244,7 +244,14 @@ fn ink_spot(page: &RgbImage, radius: f32, most: bool) -> Point {
     let (cw, ch) = (w.div_ceil(N), h.div_ceil(N));
     let (nx, ny) = (w.div_ceil(cw), h.div_ceil(ch));
     let mut ink = vec![0u32; nx * ny];
-    let dark = |x: u32, y: u32| page.get_pixel(x, y).0.iter().map(|&c| u32::from(c)).sum::<u32>() < 3 * 128;
+    let dark = |x: u32, y: u32| {
+        page.get_pixel(x, y)
+            .0
+            .iter()
+            .map(|&c| u32::from(c))
+            .sum::<u32>()
+            < 3 * 128
+    };
     for y in 0..page.height() {
         for x in 1..page.width() {
             if dark(x, y) != dark(x - 1, y) {
@@ -268,10 +275,7 @@ fn ink_spot(page: &RgbImage, radius: f32, most: bool) -> Point {
                     }
                 }
             }
-            let uv = [
-                (cx as f32 + 0.5) / nx as f32,
-                (cy as f32 + 0.5) / ny as f32,
-            ];
+            let uv = [(cx as f32 + 0.5) / nx as f32, (cy as f32 + 0.5) / ny as f32];
             let score = if most {
                 sum as f32
             } else if sum == 0 {
@@ -345,7 +349,7 @@ pub fn write_condition(
     };
     match condition {
         Condition::Dim => base.exposure = 0.4,
-        Condition::TooDark => base.exposure = 0.07,
+        Condition::TooDark => base.exposure = 0.05,
         Condition::Clipped => base.exposure = 1.8,
         Condition::ColouredTray => base.exposure = 1.5,
         Condition::Vignette => base.vignette = 0.6,
@@ -507,9 +511,11 @@ pub fn write_condition(
         }
         Condition::HalfOutside => {
             // First it rests with 40% of its width beyond the frame's right edge.
-            let (lo, hi) = rest.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |a, c| {
-                (a.0.min(c[0]), a.1.max(c[0]))
-            });
+            let (lo, hi) = rest
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |a, c| {
+                    (a.0.min(c[0]), a.1.max(c[0]))
+                });
             let out = shifted(rest, fw - hi + 0.4 * (hi - lo), 0.0);
             slide_in(&mut shots, out);
             for _ in 0..still {
@@ -541,7 +547,11 @@ pub fn write_condition(
             for k in 0..slide {
                 let t = 1.0 - k as f32 / n;
                 let motion = offset(t) - offset(t - 1.0 / n);
-                shots.push(Shot::of(with(shifted(rest, offset(t), 0.0)), motion, Phase::Moving));
+                shots.push(Shot::of(
+                    with(shifted(rest, offset(t), 0.0)),
+                    motion,
+                    Phase::Moving,
+                ));
             }
             for _ in 0..still {
                 shots.push(Shot::of(with(rest), 0.0, Phase::Still));
@@ -572,8 +582,15 @@ pub fn write_condition(
         for k in 1..=slide {
             let t = k as f32 / n;
             let motion = offset(t) - offset(t - 1.0 / n);
-            let last = shots.last().and_then(|s| s.pages.first()).map_or(rest, |p| p.1);
-            shots.push(Shot::of(with(shifted(last, offset(t) - offset(t - 1.0 / n), 0.0)), motion, Phase::Moving));
+            let last = shots
+                .last()
+                .and_then(|s| s.pages.first())
+                .map_or(rest, |p| p.1);
+            shots.push(Shot::of(
+                with(shifted(last, offset(t) - offset(t - 1.0 / n), 0.0)),
+                motion,
+                Phase::Moving,
+            ));
         }
     }
     shots.extend((0..3).map(|_| Shot::empty()));
@@ -627,7 +644,9 @@ pub fn write_condition(
         scene.frames.push(SceneFrame {
             file,
             phase: shot.phase,
-            placement: shot.placement.filter(|_| !shot.pages.is_empty() || shot.repeat),
+            placement: shot
+                .placement
+                .filter(|_| !shot.pages.is_empty() || shot.repeat),
         });
         last = Some(img);
     }

@@ -13,8 +13,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::conditions::{Condition, Expect};
 use super::camera::{Background, CameraParams, pose, shoot};
+use super::conditions::{Condition, Expect};
 use super::texture::surface;
 use super::{DocKind, Fonts, SynthError, Truth, sample_document};
 use crate::geometry::Quad;

@@ -50,8 +50,17 @@ fn check(condition: Condition) {
     assert_eq!(stored.len(), expect.reads, "{name}: rows stored");
     if let Some(&(seq, _)) = run.stats.reads.first() {
         let frame = &scene.frames[seq as usize];
-        assert_eq!(frame.phase, Phase::Still, "{name}: frame {seq} read while {:?}", frame.phase);
-        assert_eq!(frame.placement, Some(0), "{name}: the condition's document is read");
+        assert_eq!(
+            frame.phase,
+            Phase::Still,
+            "{name}: frame {seq} read while {:?}",
+            frame.phase
+        );
+        assert_eq!(
+            frame.placement,
+            Some(0),
+            "{name}: the condition's document is read"
+        );
         let truth = &scene.placements[0].truth;
         let summary = &stored[0];
         assert_eq!(summary.status.as_str(), "permit", "{name}");
