@@ -130,7 +130,7 @@ pub struct Light {
 /// Tiles per side of the region's longer side in [`light`].
 const LIGHT_TILES: usize = 24;
 /// Most samples per side of a [`light`] tile.
-const TILE_SAMPLES: usize = 48;
+const TILE_SAMPLES: usize = 40;
 /// [`light`] samples the region about every this many frame pixels: as fine as the frame, so
 /// that the darkest sample of a tile holding print is ink, not the edge of a thin stroke.
 const LIGHT_SAMPLE: f32 = 1.0;

@@ -262,6 +262,8 @@ struct StillRun {
     since: Duration,
     quad: Quad,
     best: Option<Capture>,
+    /// The refusal the person was last told during this run (or the one before it).
+    told: Option<Reason>,
 }
 
 struct Latch {
@@ -403,18 +405,6 @@ impl Gate {
         } else {
             None
         };
-        if let Some(reason) = refused {
-            self.run = None;
-            self.last = Measures {
-                coverage: doc.coverage,
-                ..Measures::default()
-            };
-            if self.latch.is_some() && reason == Reason::PartlyOutside {
-                // The document read, being taken away over the frame's edge.
-                return Verdict::AlreadyRead;
-            }
-            return Verdict::HoldStill(reason);
-        }
 
         let shift = self
             .run
@@ -423,13 +413,43 @@ impl Gate {
         match &mut self.run {
             Some(run) if shift <= tolerance => run.quad = doc.quad,
             _ => {
+                // A jitter of the outline (a blurred or shadowed edge) is no reason to change
+                // what the person is told: a run that follows closely keeps the last reason.
+                let told = self
+                    .run
+                    .as_ref()
+                    .filter(|_| shift <= 3.0 * tolerance)
+                    .and_then(|run| run.told);
                 self.run = Some(StillRun {
                     since: frame.at,
                     quad: doc.quad,
                     best: None,
+                    told,
                 })
             }
         }
+        let Some(run) = self.run.as_mut() else {
+            return Verdict::HoldStill(Reason::Moving);
+        };
+        let held = frame.at.saturating_sub(run.since);
+        if let Some(reason) = refused {
+            run.best = None;
+            self.last = Measures {
+                coverage: doc.coverage,
+                shift,
+                ..Measures::default()
+            };
+            if self.latch.is_some() && reason == Reason::PartlyOutside {
+                // The document read, being taken away over the frame's edge.
+                return Verdict::AlreadyRead;
+            }
+            // Passing over the edge while being laid down is not yet worth a word.
+            if held >= Duration::from_millis(p.still_ms / 2) {
+                run.told = Some(reason);
+            }
+            return Verdict::HoldStill(run.told.unwrap_or(Reason::Moving));
+        }
+
         let focus = measure::focus(image, &doc.quad, p.focus_side);
         let light = measure::light(image, &doc.quad, p.glare_level);
         self.last = Measures {
@@ -483,11 +503,15 @@ impl Gate {
             // until another document settles.
             return Verdict::AlreadyRead;
         }
-        // Until it has lain still long enough, the person is asked to hold still; then told what
-        // keeps it from being read.
-        Verdict::HoldStill(if !settled {
-            Reason::Moving
-        } else if !lit {
+        // Until it has lain still long enough, the person is asked to hold still (or told again
+        // what kept it from being read just before); then told what keeps it from being read.
+        let Some(run) = self.run.as_mut() else {
+            return Verdict::HoldStill(Reason::Moving);
+        };
+        if !settled {
+            return Verdict::HoldStill(run.told.unwrap_or(Reason::Moving));
+        }
+        let reason = if !lit {
             Reason::TooDark
         } else if !clear {
             Reason::Glare
@@ -495,7 +519,9 @@ impl Gate {
             Reason::Blurred
         } else {
             Reason::Moving
-        })
+        };
+        run.told = (reason != Reason::Moving).then_some(reason);
+        Verdict::HoldStill(reason)
     }
 }
 

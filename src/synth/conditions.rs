@@ -348,7 +348,7 @@ pub fn write_condition(
         ..CameraParams::default()
     };
     match condition {
-        Condition::Dim => base.exposure = 0.4,
+        Condition::Dim => base.exposure = 0.5,
         Condition::TooDark => base.exposure = 0.05,
         Condition::Clipped => base.exposure = 1.8,
         Condition::ColouredTray => base.exposure = 1.5,
@@ -372,8 +372,8 @@ pub fn write_condition(
         params.fill = long_px / fh;
     }
     if condition == Condition::TwoDocuments {
-        params.fill *= 0.62;
-        dpi *= 0.62;
+        params.fill *= 0.75;
+        dpi *= 0.75;
     }
     let page = doc.render(&fonts, dpi);
     let mut rest = pose(page.dimensions(), &params, &mut rng);

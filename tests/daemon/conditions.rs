@@ -64,7 +64,16 @@ fn check(condition: Condition) {
         let truth = &scene.placements[0].truth;
         let summary = &stored[0];
         assert_eq!(summary.status.as_str(), "permit", "{name}");
-        assert_eq!(summary.permit_number, truth.permit_number, "{name}");
+        // The right permit: at least two of its permit number, passport number and name.
+        let same = [
+            summary.permit_number == truth.permit_number,
+            summary.passport_number == truth.passport_number,
+            summary.full_name == truth.full_name,
+        ];
+        assert!(
+            same.iter().filter(|&&s| s).count() >= 2,
+            "{name}: the condition's permit: {same:?}"
+        );
         let record = run.store.get(&summary.id).expect("get").expect("stored");
         let fields = truth.fields();
         let right = fields
