@@ -131,12 +131,13 @@ pub struct Light {
 const LIGHT_TILES: usize = 24;
 /// Most samples per side of a [`light`] tile.
 const TILE_SAMPLES: usize = 40;
-/// [`light`] samples the region about every this many frame pixels: as fine as the frame, so
-/// that the darkest sample of a tile holding print is ink, not the edge of a thin stroke.
-const LIGHT_SAMPLE: f32 = 1.0;
+/// [`light`] samples the region about every this many frame pixels: a thin stroke's core may
+/// fall between samples (its tile then looks faded), which the ring test tolerates; finer costs
+/// the gate several milliseconds a frame.
+const LIGHT_SAMPLE: f32 = 2.0;
 
 /// What the light does to the print on the document region, measured on tiles of the region
-/// (sampled about every 1.5 frame pixels, so the darkest sample of a tile holding print is ink):
+/// (sampled about every [`LIGHT_SAMPLE`] frame pixels):
 ///
 /// - the paper level and the text contrast (for "too dark": dim paper is fine as long as the
 ///   print still contrasts with it);

@@ -558,13 +558,13 @@ pub fn write_condition(
             }
             if condition == Condition::FingersOnCorner {
                 // The hand holds the page's far corner while laying it down and for the first
-                // four still frames, then leaves.
+                // three still frames, then leaves.
                 let corner = rest[1];
                 let centre = on_page(&rest, [0.5, 0.5]);
                 let towards = [centre[0] - corner[0], centre[1] - corner[1]];
                 let reach = 0.12 * page_w;
                 let len = towards[0].hypot(towards[1]);
-                for shot in &mut shots[first..first + slide + 4] {
+                for shot in &mut shots[first..first + slide + 3] {
                     let dx = shot.pages[0].1[1][0] - corner[0];
                     shot.fingers = Some(Fingers {
                         tip: [
