@@ -175,16 +175,30 @@ fn still_to_stored(
     ))
 }
 
-pub fn run(
-    engine: Arc<Engine>,
-    width: u32,
-    height: u32,
-    fps: f32,
-    seed: u64,
-    chosen: &[Condition],
-    frames_log: bool,
-    gate_only: bool,
-) -> Result<()> {
+/// What `kitascan bench gate` runs.
+pub struct Options {
+    pub width: u32,
+    pub height: u32,
+    /// Frame rate of the replay.
+    pub fps: f32,
+    pub seed: u64,
+    pub conditions: Vec<Condition>,
+    /// Print every frame's verdict and measures.
+    pub frames: bool,
+    /// No real-time run of the daemon.
+    pub gate_only: bool,
+}
+
+pub fn run(engine: Arc<Engine>, options: Options) -> Result<()> {
+    let Options {
+        width,
+        height,
+        fps,
+        seed,
+        conditions: chosen,
+        frames: frames_log,
+        gate_only,
+    } = options;
     let root = PathBuf::from(format!("target/bench-gate/{width}x{height}-{seed}"));
     println!(
         "tray conditions at {width}x{height}, seed {seed}; gate on one thread, daemon replayed at {fps} fps:"
@@ -197,7 +211,7 @@ pub fn run(
     let mut all_costs: Vec<Duration> = Vec::new();
     let (mut printouts, mut cards): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     let mut failed = Vec::new();
-    for &condition in chosen {
+    for &condition in &chosen {
         let dir = root.join(condition.name());
         let scene = scene(&dir, condition, width, height, seed)?;
         let judged = judge(&dir, &scene, fps, frames_log, condition.name())?;

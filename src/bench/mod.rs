@@ -91,13 +91,15 @@ pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
             gate_only,
         } => gate::run(
             engine.clone(),
-            width,
-            height,
-            fps,
-            seed,
-            &gate::conditions(&conditions)?,
-            frames,
-            gate_only,
+            gate::Options {
+                width,
+                height,
+                fps,
+                seed,
+                conditions: gate::conditions(&conditions)?,
+                frames,
+                gate_only,
+            },
         ),
         BenchCommand::Ocr { pages, seed } => bench_ocr(engine_ref, pages, seed),
         BenchCommand::Accuracy {

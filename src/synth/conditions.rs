@@ -190,6 +190,9 @@ impl Condition {
     }
 }
 
+/// A frame's composition (what lies where, the fingers, the motion) and the image drawn of it.
+type Composed = (Vec<(usize, Quad)>, Option<Fingers>, f32, RgbImage);
+
 /// The scene's frames, before they are drawn.
 struct Shot {
     /// (image index, where it lies) in drawing order; the first is the condition's document.
@@ -614,7 +617,7 @@ pub fn write_condition(
     };
     let mut last: Option<RgbImage> = None;
     // Frames that show the same things in the same places share their composition.
-    let mut composed: Option<(Vec<(usize, Quad)>, Option<Fingers>, f32, RgbImage)> = None;
+    let mut composed: Option<Composed> = None;
     for shot in shots {
         let img = match (&last, shot.repeat) {
             (Some(prev), true) => prev.clone(),
