@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::camera::{Background, CameraParams, Fingers, Spot, compose, expose, pose};
 use super::texture::surface;
-use super::tray::{Phase, Placement, Scene, SceneFrame, placement_params};
+use super::tray::{Phase, Placement, Scene, SceneFrame, placement_params, tray_camera};
 use super::{DocKind, Fonts, SynthError, sample_document};
 use crate::geometry::{Point, Quad};
 
@@ -321,35 +321,19 @@ pub fn write_condition(
     height: u32,
     seed: u64,
 ) -> Result<Scene, SynthError> {
-    if width < 320 || height < 240 {
-        return Err(SynthError::InvalidParams(
-            "tray frames must be at least 320 x 240".into(),
-        ));
-    }
-    let fonts = Fonts::load()?;
-    std::fs::create_dir_all(dir)?;
-    let mut rng = StdRng::seed_from_u64(seed);
-    let (fw, fh) = (width as f32, height as f32);
     let background = match condition {
         Condition::ColouredTray => Background::Coloured,
         Condition::WoodTray => Background::Wood,
         Condition::PatternedTray => Background::Patterned,
         _ => Background::Tray,
     };
+    let mut base = tray_camera(width, height, background)?;
+    let fonts = Fonts::load()?;
+    std::fs::create_dir_all(dir)?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (fw, fh) = (width as f32, height as f32);
     let tray = surface(background, width, height, &mut rng);
     let light_seed: u64 = rng.random();
-    let mut base = CameraParams {
-        frame_w: width,
-        frame_h: height,
-        tilt: 0.03,
-        blur_sigma: 0.5,
-        noise_sigma: 2.0,
-        jpeg_quality: 88,
-        vignette: 0.15,
-        glare: 0.0,
-        background,
-        ..CameraParams::default()
-    };
     match condition {
         Condition::Dim => base.exposure = 0.5,
         Condition::TooDark => base.exposure = 0.05,

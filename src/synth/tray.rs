@@ -113,6 +113,32 @@ pub fn demo_script() -> Vec<Act> {
     ]
 }
 
+/// The kiosk camera over its tray, as every tray scene starts from: `width` x `height` frames
+/// (at least 320 x 240), a little tilt, blur, noise and vignetting, JPEG at 88.
+pub(super) fn tray_camera(
+    width: u32,
+    height: u32,
+    background: Background,
+) -> Result<CameraParams, SynthError> {
+    if width < 320 || height < 240 {
+        return Err(SynthError::InvalidParams(
+            "tray frames must be at least 320 x 240".into(),
+        ));
+    }
+    Ok(CameraParams {
+        frame_w: width,
+        frame_h: height,
+        tilt: 0.03,
+        blur_sigma: 0.5,
+        noise_sigma: 2.0,
+        jpeg_quality: 88,
+        vignette: 0.15,
+        glare: 0.0,
+        background,
+        ..CameraParams::default()
+    })
+}
+
 /// Writes the frames of `script` (`frame-NNNN.jpg`, `width` x `height`) and `scene.json` into
 /// `dir`, creating it. The same seed gives the same scene.
 pub fn write_scene(
@@ -122,28 +148,12 @@ pub fn write_scene(
     height: u32,
     seed: u64,
 ) -> Result<Scene, SynthError> {
-    if width < 320 || height < 240 {
-        return Err(SynthError::InvalidParams(
-            "tray frames must be at least 320 x 240".into(),
-        ));
-    }
+    let base = tray_camera(width, height, Background::Tray)?;
     let fonts = Fonts::load()?;
     std::fs::create_dir_all(dir)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let tray = surface(Background::Tray, width, height, &mut rng);
     let light_seed: u64 = rng.random();
-    let base = CameraParams {
-        frame_w: width,
-        frame_h: height,
-        tilt: 0.03,
-        blur_sigma: 0.5,
-        noise_sigma: 2.0,
-        jpeg_quality: 88,
-        vignette: 0.15,
-        glare: 0.0,
-        background: Background::Tray,
-        ..CameraParams::default()
-    };
     let mut scene = Scene {
         width,
         height,
