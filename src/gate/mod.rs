@@ -552,6 +552,38 @@ mod tests {
     }
 
     #[test]
+    fn the_same_frame_over_and_over_is_a_frozen_camera() {
+        let image = std::sync::Arc::new(image::RgbImage::from_pixel(
+            320,
+            240,
+            image::Rgb([90, 90, 95]),
+        ));
+        let mut gate = Gate::new(GateParams::default());
+        let verdicts: Vec<Verdict> = (0..4u64)
+            .map(|k| {
+                gate.observe(&Frame {
+                    image: image.clone(),
+                    at: Duration::from_millis(100 * k),
+                    seq: k,
+                })
+            })
+            .collect();
+        assert!(matches!(verdicts[0], Verdict::Empty), "{verdicts:?}");
+        assert!(matches!(verdicts[1], Verdict::Empty), "{verdicts:?}");
+        assert!(matches!(verdicts[2], Verdict::Frozen), "{verdicts:?}");
+        assert!(matches!(verdicts[3], Verdict::Frozen), "{verdicts:?}");
+        // A frame that differs (a real camera's noise) ends it.
+        let mut other = (*image).clone();
+        other.put_pixel(5, 5, image::Rgb([91, 90, 95]));
+        let next = gate.observe(&Frame {
+            image: std::sync::Arc::new(other),
+            at: Duration::from_millis(400),
+            seq: 4,
+        });
+        assert!(matches!(next, Verdict::Empty), "{next:?}");
+    }
+
+    #[test]
     fn defaults_are_valid_and_bad_values_are_named() {
         GateParams::default().validate().unwrap();
         let p = GateParams {

@@ -612,6 +612,32 @@ pub fn turn(page: &RgbImage, quarters: u8) -> RgbImage {
 mod tests {
     use super::*;
     use image::Rgb;
+
+    #[test]
+    fn a_tinted_frame_is_balanced_on_its_paper_and_a_neutral_one_is_left_alone() {
+        // White paper under a cold lamp: red down a quarter, blue up (clipped), on a dark tray.
+        let frame = |tint: [f32; 3]| {
+            RgbImage::from_fn(200, 100, |x, _| {
+                let base = if x < 120 { 240.0 } else { 70.0 };
+                Rgb(tint.map(|t| (base * t).min(255.0) as u8))
+            })
+        };
+        let cold = paper_gains(&frame([0.75, 1.0, 1.25]));
+        assert!(cold[0] > 1.15 && cold[2] < 0.95, "{cold:?}");
+        let balanced = |c: [u8; 3]| {
+            c.map(f32::from)
+                .iter()
+                .zip(cold)
+                .map(|(v, g)| v * g)
+                .collect::<Vec<f32>>()
+        };
+        let paper = balanced([180, 240, 255]);
+        let spread =
+            paper.iter().cloned().fold(0.0, f32::max) - paper.iter().cloned().fold(255.0, f32::min);
+        assert!(spread < 10.0, "balanced paper {paper:?}");
+        // A camera's own slight cast is left as it is.
+        assert_eq!(paper_gains(&frame([1.03, 1.0, 0.98])), [1.0; 3]);
+    }
     use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp_into};
 
     #[test]
