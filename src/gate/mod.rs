@@ -378,18 +378,16 @@ impl Gate {
         // Seen, but not to be read as it lies.
         let edge = p.edge_margin * image.width().min(image.height()) as f32;
         let (fw, fh) = (image.width() as f32, image.height() as f32);
-        let outside = doc
-            .quad
-            .iter()
-            .any(|c| c[0] < edge || c[1] < edge || c[0] > fw - edge || c[1] > fh - edge);
-        // Touching three sides of the frame or filling most of it: the tray itself came out
-        // brighter than something dark lying on it (a phone), not a document.
+        // The sides of the frame the document touches.
         let sides = [
             doc.quad.iter().any(|c| c[0] < edge),
             doc.quad.iter().any(|c| c[1] < edge),
             doc.quad.iter().any(|c| c[0] > fw - edge),
             doc.quad.iter().any(|c| c[1] > fh - edge),
         ];
+        let outside = sides.contains(&true);
+        // Touching three sides of the frame or filling most of it: the tray itself came out
+        // brighter than something dark lying on it (a phone), not a document.
         if sides.iter().filter(|&&s| s).count() >= 3 || doc.coverage > p.max_coverage {
             self.run = None;
             self.last = Measures {
@@ -410,27 +408,23 @@ impl Gate {
             .run
             .as_ref()
             .map_or(f32::INFINITY, |run| quad_shift(&run.quad, &doc.quad));
-        match &mut self.run {
-            Some(run) if shift <= tolerance => run.quad = doc.quad,
-            _ => {
-                // A jitter of the outline (a blurred or shadowed edge) is no reason to change
-                // what the person is told: a run that follows closely keeps the last reason.
-                let told = self
-                    .run
-                    .as_ref()
-                    .filter(|_| shift <= 3.0 * tolerance)
-                    .and_then(|run| run.told);
-                self.run = Some(StillRun {
-                    since: frame.at,
-                    quad: doc.quad,
-                    best: None,
-                    told,
-                })
+        let run = match self.run.take() {
+            Some(mut run) if shift <= tolerance => {
+                run.quad = doc.quad;
+                run
             }
-        }
-        let Some(run) = self.run.as_mut() else {
-            return Verdict::HoldStill(Reason::Moving);
+            // A jitter of the outline (a blurred or shadowed edge) is no reason to change what
+            // the person is told: a run that follows closely keeps the last reason.
+            previous => StillRun {
+                since: frame.at,
+                quad: doc.quad,
+                best: None,
+                told: previous
+                    .filter(|_| shift <= 3.0 * tolerance)
+                    .and_then(|run| run.told),
+            },
         };
+        let run = self.run.insert(run);
         let held = frame.at.saturating_sub(run.since);
         if let Some(reason) = refused {
             run.best = None;
@@ -472,9 +466,6 @@ impl Gate {
             self.run = None;
             return Verdict::Empty;
         }
-        let Some(run) = self.run.as_mut() else {
-            return Verdict::HoldStill(Reason::Moving);
-        };
         if sharp && clear && lit && run.best.as_ref().is_none_or(|b| focus > b.focus) {
             run.best = Some(Capture {
                 frame: frame.clone(),
@@ -505,9 +496,6 @@ impl Gate {
         }
         // Until it has lain still long enough, the person is asked to hold still (or told again
         // what kept it from being read just before); then told what keeps it from being read.
-        let Some(run) = self.run.as_mut() else {
-            return Verdict::HoldStill(Reason::Moving);
-        };
         if !settled {
             return Verdict::HoldStill(run.told.unwrap_or(Reason::Moving));
         }
