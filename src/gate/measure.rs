@@ -258,34 +258,6 @@ pub fn light(frame: &RgbImage, quad: &Quad, level: f32) -> Light {
             clustered += size + ring;
         }
     }
-    if std::env::var_os("KITASCAN_LIGHT_DEBUG").is_some() {
-        let nf = faded.iter().filter(|&&f| f).count();
-        let mut map = String::new();
-        for y in 0..ty {
-            for x in 0..tx {
-                let t = y * tx + x;
-                map.push(if faded[t] {
-                    '#'
-                } else if contrast_of[t] < 0.12 * contrast && sat[t] as f32 >= 0.9 * samples {
-                    '.'
-                } else if contrast_of[t] >= 0.5 * contrast {
-                    'T'
-                } else if contrast_of[t] >= 0.12 * contrast {
-                    if sat[t] as f32 >= 0.2 * samples {
-                        's'
-                    } else {
-                        'f'
-                    }
-                } else {
-                    '-'
-                });
-            }
-            map.push('\n');
-        }
-        eprintln!(
-            "light: faded {nf} of {n}, clustered {clustered}, ink {ink:.0} paper {paper:.0} contrast {contrast:.0}\n{map}"
-        );
-    }
     Light {
         paper,
         contrast,
