@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use image::RgbImage;
 use kitascan::input::{self, Limits};
-use kitascan::kitas::fields::FieldName;
-use kitascan::kitas::read::{Source, read_pages};
-use kitascan::ocr::Engine;
+use kitascan::kitas::extract;
+use kitascan::kitas::fields::{FieldName, Reading};
+use kitascan::kitas::read::{Source, read_page, read_pages};
+use kitascan::ocr::{Engine, TextLine};
 use kitascan::synth::family::{self, Split};
 use kitascan::synth::{Condition, SampleInfo, generate_family_set, generate_set};
 
@@ -108,7 +110,11 @@ pub fn run(
     (n, seed): (usize, u64),
     max_misses: usize,
     choice: SetChoice,
+    ocr_cache: Option<&Path>,
 ) -> Result<()> {
+    if let Some(c) = ocr_cache {
+        std::fs::create_dir_all(c).with_context(|| format!("creating {}", c.display()))?;
+    }
     let set = load_or_generate(dir, n, seed, choice)?;
     let bar = ProgressBar::new(set.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
@@ -117,7 +123,8 @@ pub fn run(
     let mut results = Results::default();
     for info in &set {
         bar.set_message(info.file.clone());
-        score(engine, dir, info, &mut results).with_context(|| format!("reading {}", info.file))?;
+        score(engine, dir, info, ocr_cache, &mut results)
+            .with_context(|| format!("reading {}", info.file))?;
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -175,7 +182,13 @@ fn condition_name(c: Condition) -> String {
         .unwrap_or_default()
 }
 
-fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) -> Result<()> {
+fn score(
+    engine: &Engine,
+    dir: &Path,
+    info: &SampleInfo,
+    ocr_cache: Option<&Path>,
+    results: &mut Results,
+) -> Result<()> {
     let group = match info.report_kind {
         Some(kind) => kind.name().to_string(),
         None => condition_name(info.condition),
@@ -186,15 +199,19 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
         Source::Document
     };
     let start = Instant::now();
-    let pages = input::load(&dir.join(&info.file), &Limits::default())?;
-    let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
-    let read = read_pages(engine, images, source)?;
+    let reading = match ocr_cache {
+        Some(cache) => cached_reading(engine, dir, info, source, cache)?,
+        None => {
+            let pages = input::load(&dir.join(&info.file), &Limits::default())?;
+            let images: Vec<_> = pages.into_iter().map(|p| p.image).collect();
+            read_pages(engine, images, source)?.map(|r| r.reading)
+        }
+    };
     results
         .times
         .entry(group.clone())
         .or_default()
         .push(start.elapsed());
-    let reading = read.map(|r| r.reading);
     let truth = &info.truth;
     let is_permit = reading.as_ref().is_some_and(|r| r.is_permit);
     results.permit_decision.add(is_permit == truth.is_permit);
@@ -238,6 +255,57 @@ fn score(engine: &Engine, dir: &Path, info: &SampleInfo, results: &mut Results) 
         }
     }
     Ok(())
+}
+
+/// One page's OCR as the field finder sees it (`--ocr-cache`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedPage {
+    lines: Vec<TextLine>,
+}
+
+/// The reading of `info`'s document from the OCR cache, as [`read_pages`] would choose it (the
+/// first page that is a permit, else the first page); on a miss, every page is read and kept.
+fn cached_reading(
+    engine: &Engine,
+    dir: &Path,
+    info: &SampleInfo,
+    source: Source,
+    cache: &Path,
+) -> Result<Option<Reading>> {
+    let index = cache.join(format!("{}.ocr.json", info.file));
+    let image_of = |i: usize| cache.join(format!("{}.p{i}.png", info.file));
+    let pages: Vec<(CachedPage, RgbImage)> = match std::fs::read(&index) {
+        Ok(bytes) => {
+            let pages: Vec<CachedPage> = serde_json::from_slice(&bytes)?;
+            let mut out = Vec::new();
+            for (i, p) in pages.into_iter().enumerate() {
+                let img = image::open(image_of(i))?.to_rgb8();
+                out.push((p, img));
+            }
+            out
+        }
+        Err(_) => {
+            let pages = input::load(&dir.join(&info.file), &Limits::default())?;
+            let mut out = Vec::new();
+            for (i, p) in pages.into_iter().enumerate() {
+                let read = read_page(engine, p.image, i, source)?;
+                read.page.save(image_of(i))?;
+                out.push((CachedPage { lines: read.lines }, read.page));
+            }
+            let lines: Vec<&CachedPage> = out.iter().map(|(p, _)| p).collect();
+            std::fs::write(&index, serde_json::to_vec(&lines)?)?;
+            out
+        }
+    };
+    let mut first = None;
+    for (i, (p, img)) in pages.iter().enumerate() {
+        let reading = extract(&p.lines, i, Some(img));
+        if reading.is_permit {
+            return Ok(Some(reading));
+        }
+        first.get_or_insert(reading);
+    }
+    Ok(first)
 }
 
 /// The tables after the heading; `group` names the first table's rows (`condition`, `kind`).

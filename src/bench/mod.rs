@@ -53,6 +53,11 @@ pub enum BenchCommand {
         /// target/bench-accuracy-tuning-<seed>-<n>).
         #[arg(long)]
         tuning: bool,
+        /// For tuning the field finder only: keep each document's OCR lines and upright pages
+        /// in this folder and, when they are there, read the fields from them instead of
+        /// running locate and OCR again. Stale once locate or OCR change: delete it then.
+        #[arg(long)]
+        ocr_cache: Option<PathBuf>,
     },
     /// The kiosk gate's cost per camera frame, and the time from a document lying still to its
     /// reading being stored, per tray condition (scenes kept in target/bench-gate/).
@@ -109,6 +114,7 @@ pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
             misses,
             held_out,
             tuning,
+            ocr_cache,
         } => {
             let choice = match (held_out, tuning) {
                 (true, _) => SetChoice::Families(Split::HeldOut),
@@ -120,7 +126,14 @@ pub fn run(engine: std::sync::Arc<Engine>, what: BenchCommand) -> Result<()> {
                 SetChoice::Families(split) => format!("target/bench-accuracy-{}", split.name()),
             };
             let dir = dir.unwrap_or_else(|| PathBuf::from(format!("{stem}-{seed}-{n}")));
-            accuracy::run(engine_ref, &dir, (n, seed), misses, choice)
+            accuracy::run(
+                engine_ref,
+                &dir,
+                (n, seed),
+                misses,
+                choice,
+                ocr_cache.as_deref(),
+            )
         }
     }
 }
