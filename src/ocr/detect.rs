@@ -39,6 +39,15 @@ pub struct DetParams {
     pub split_gap: f32,
     /// Mean probability across a column below which that column counts as a gap when splitting.
     pub split_thresh: f32,
+    /// Two lines set close (a small label over its translation) can have cores that touch at
+    /// a few columns and make one region, which the recogniser reads as one garbled line. A
+    /// region is cut at a map row whose pixels number under this share of the rows' on either
+    /// side (the median of each side): where two lines touch, a handful of pixels against a
+    /// line's length; a single line's core is solid between its first and last rows.
+    pub stack_neck: f32,
+    /// ...with at least this many map rows of core on each side (a 10-point label at the
+    /// default scale has a core of about 4 rows).
+    pub stack_min_rows: usize,
     /// Text whose median line height on the map is below this many pixels is too small for DB
     /// (its cores merge and break): detection runs again at a finer scale...
     pub min_text_px: f32,
@@ -66,6 +75,8 @@ impl Default for DetParams {
             max_candidates: 1000,
             split_gap: 1.2,
             split_thresh: 0.35,
+            stack_neck: 0.5,
+            stack_min_rows: 3,
             min_text_px: 12.0,
             target_text_px: 20.0,
             max_side_fine: 2048,
@@ -269,7 +280,8 @@ pub fn resize(img: &RgbImage, w: u32, h: u32) -> RgbImage {
 /// Boxes from a probability map of the scaled image; `sx`, `sy` scale map to input pixels.
 pub fn boxes_from_map(p: &DetParams, map: &ProbMap, sx: f32, sy: f32) -> Vec<Quad> {
     let mut rects = Vec::new();
-    for region in regions(map, p.thresh).into_iter().take(p.max_candidates) {
+    let regions = regions(map, p.thresh).into_iter().take(p.max_candidates);
+    for region in regions.flat_map(|r| split_stacked(r, p.stack_neck, p.stack_min_rows, 3)) {
         let Some(rect) = min_area_rect(&region) else {
             continue;
         };
@@ -540,6 +552,57 @@ fn regions(map: &ProbMap, thresh: f32) -> Vec<Vec<[f32; 2]>> {
     regions
 }
 
+/// Splits a region made of stacked lines whose cores touch ([`DetParams::stack_neck`]) at its
+/// narrowest row, and each part again, up to `depth` cuts deep; the neck's own pixels are left
+/// out. A region without such a neck comes back whole.
+fn split_stacked(
+    region: Vec<[f32; 2]>,
+    neck: f32,
+    min_rows: usize,
+    depth: usize,
+) -> Vec<Vec<[f32; 2]>> {
+    let Some(cut) = stack_cut(&region, neck, min_rows).filter(|_| depth > 0) else {
+        return vec![region];
+    };
+    let (above, below): (Vec<_>, Vec<_>) = region
+        .into_iter()
+        .filter(|p| p[1] != cut)
+        .partition(|p| p[1] < cut);
+    let mut parts = split_stacked(above, neck, min_rows, depth - 1);
+    parts.extend(split_stacked(below, neck, min_rows, depth - 1));
+    parts.retain(|r| r.len() >= 4);
+    parts
+}
+
+/// The map row at which a region of stacked lines is cut, if it has a neck.
+fn stack_cut(region: &[[f32; 2]], neck: f32, min_rows: usize) -> Option<f32> {
+    let (mut y0, mut y1) = (f32::INFINITY, f32::NEG_INFINITY);
+    for p in region {
+        (y0, y1) = (y0.min(p[1]), y1.max(p[1]));
+    }
+    let rows = (y1 - y0) as usize + 1;
+    if rows < 2 * min_rows + 1 {
+        return None;
+    }
+    let mut count = vec![0usize; rows];
+    for p in region {
+        count[(p[1] - y0) as usize] += 1;
+    }
+    let median = |side: &[usize]| {
+        let mut v = side.to_vec();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    (min_rows..rows - min_rows)
+        .filter_map(|r| {
+            let side = median(&count[..r]).min(median(&count[r + 1..]));
+            let share = count[r] as f32 / side.max(1) as f32;
+            (share < neck).then_some((r, share))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(r, _)| y0 + r as f32)
+}
+
 /// Mean probability inside a quadrilateral (PaddleOCR's "fast" score).
 fn box_score(map: &ProbMap, q: &Quad) -> f32 {
     let xs = q.iter().map(|p| p[0]);
@@ -734,6 +797,39 @@ mod tests {
                 (10, 15, 60, 21, 0.9),
                 (60, 17, 64, 18, 0.5),
                 (64, 15, 190, 21, 0.9),
+            ],
+        );
+        assert_eq!(boxes_from_map(&det, &map, 1.0, 1.0).len(), 1);
+    }
+
+    #[test]
+    fn stacked_lines_whose_cores_touch_are_two_boxes_and_a_tall_line_is_one() {
+        let det = DetParams::default();
+        // A label (80 px) over its shorter translation (50 px), their cores touching through a
+        // 3 px bridge on one row.
+        let map = map_with(
+            120,
+            40,
+            &[
+                (10, 10, 90, 15, 0.9),
+                (40, 15, 43, 16, 0.9),
+                (10, 16, 60, 21, 0.9),
+            ],
+        );
+        let boxes = boxes_from_map(&det, &map, 1.0, 1.0);
+        assert_eq!(boxes.len(), 2, "{boxes:?}");
+        assert!(boxes[0][2][1] < boxes[1][2][1], "top line first");
+        // A line set large: its core is solid from its first row to its last.
+        let map = map_with(120, 40, &[(10, 8, 100, 24, 0.9)]);
+        assert_eq!(boxes_from_map(&det, &map, 1.0, 1.0).len(), 1);
+        // Two lines touching over much of their length are no neck: one region, as before.
+        let map = map_with(
+            120,
+            40,
+            &[
+                (10, 10, 90, 15, 0.9),
+                (10, 15, 70, 16, 0.9),
+                (10, 16, 90, 21, 0.9),
             ],
         );
         assert_eq!(boxes_from_map(&det, &map, 1.0, 1.0).len(), 1);
