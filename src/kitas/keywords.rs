@@ -62,7 +62,12 @@ const REENTRY: Group = &[
     "ENTRIES",
     "ENTRY",
 ];
-const MULTIPLE: Group = &["BEBERAPA", "MULTIPLE", "BERKALI", "BERULANG", "MULTI"];
+const MULTIPLE: Group = &[
+    "BEBERAPA", "MULTIPLE", "BERKALI", "BERULANG", "MULTI", "GANDA",
+];
+/// A re-entry permit for one entry is named so; one named without a count is the multiple one
+/// a KITAS or KITAP carries.
+const SINGLE: Group = &["SATU KALI", "SEKALI", "SINGLE", "ONCE"];
 const NIORA: Group = &[
     "NIORA",
     "REGISTER",
@@ -123,6 +128,7 @@ const STATUS: Group = &[
     "KEGIATAN",
     "ACTIVITY",
     "DALAM RANGKA",
+    "PURPOSE",
 ];
 const ISSUE: Group = &[
     "DIKELUARKAN",
@@ -175,6 +181,11 @@ const RULES: &[Rule] = &[
     },
     Rule {
         key: Key::Field(F::StayEntriesPermitExpiry),
+        all: &[REENTRY, SINGLE],
+        none: &[],
+    },
+    Rule {
+        key: Key::Field(F::StayMultipleEntriesPermitExpiry),
         all: &[REENTRY],
         none: &[],
     },

@@ -55,6 +55,8 @@ const LABELS: &[(Key, &[&str])] = &[
             "Nomor Induk Orang Asing",
             "Foreigner Registration Number",
             "Foreigner Identity Number",
+            "No. Reg.",
+            "Reg. No.",
         ],
     ),
     (
@@ -86,9 +88,19 @@ const LABELS: &[(Key, &[&str])] = &[
             "Multiple Re-entry Permit Expiry",
             "Multiple Re-entry Permit Valid Until",
             "Multiple Re-entry Permit",
+            "Multiple Exit Re-entry Permit",
             "Izin Masuk Kembali Beberapa Kali s/d",
             "Izin Masuk Kembali Beberapa Kali Berlaku s/d",
             "Izin Masuk Kembali Beberapa Kali",
+            "Izin Masuk Kembali Ganda s/d",
+            // A re-entry permit named without saying how many entries: the one a KITAS or
+            // KITAP carries is the multiple one (the single one is named as such).
+            "Re-entry Permit Expiry",
+            "Re-entry Permit Valid Until",
+            "Re-entry Permit",
+            "Izin Masuk Kembali s/d",
+            "Izin Masuk Kembali Berlaku s/d",
+            "Izin Masuk Kembali",
         ],
     ),
     (
@@ -96,12 +108,12 @@ const LABELS: &[(Key, &[&str])] = &[
         &[
             "Stay/Entries Permit Expiry",
             "Entries Permit Expiry",
-            "Re-entry Permit Expiry",
-            "Re-entry Permit Valid Until",
-            "Re-entry Permit",
-            "Izin Masuk Kembali s/d",
-            "Izin Masuk Kembali Berlaku s/d",
-            "Izin Masuk Kembali",
+            "Single Re-entry Permit Expiry",
+            "Single Re-entry Permit",
+            "Single Exit Re-entry Permit",
+            "Izin Masuk Kembali Satu Kali s/d",
+            "Izin Masuk Kembali Satu Kali",
+            "Izin Masuk Kembali Sekali",
         ],
     ),
     (
@@ -114,6 +126,10 @@ const LABELS: &[(Key, &[&str])] = &[
             "Index",
             "Kode Izin Tinggal",
             "Stay Permit Code",
+            "Kode Indeks",
+            "Indeks Izin",
+            "Index Code",
+            "Permit Index Code",
         ],
     ),
     (
@@ -173,7 +189,6 @@ const LABELS: &[(Key, &[&str])] = &[
             "Passport Expiration",
             "Passport Valid Until",
             "Passport Validity",
-            "Date of Expiry of Passport",
             "Passport Date of Expiry",
             "Travel Document Expiry",
             "Travel Document Expiry Date",
@@ -187,6 +202,8 @@ const LABELS: &[(Key, &[&str])] = &[
             "Tgl. Habis Berlaku Dokumen Perjalanan",
             "Masa Berlaku Dokumen Perjalanan",
             "Dokumen Perjalanan Berlaku s/d",
+            "Date of Expiry of Travel Document",
+            "Date of Expiry of Passport",
         ],
     ),
     (
@@ -196,11 +213,12 @@ const LABELS: &[(Key, &[&str])] = &[
             "Kewarganegaraan",
             "Kebangsaan",
             "Citizenship",
+            "Warga Negara",
         ],
     ),
     (
         Key::Field(F::Gender),
-        &["Gender", "Sex", "Jenis Kelamin", "Kelamin"],
+        &["Gender", "Sex", "Jenis Kelamin", "Kelamin", "L/P"],
     ),
     (
         Key::Field(F::Address),
@@ -224,6 +242,8 @@ const LABELS: &[(Key, &[&str])] = &[
             "Profession",
             "Profesi",
             "Job Title",
+            "Jabatan",
+            "Position",
         ],
     ),
     (
@@ -247,6 +267,9 @@ const LABELS: &[(Key, &[&str])] = &[
             "Status Izin Tinggal",
             "Stay Permit Status",
             "Permit Status",
+            "Status Izin",
+            "Purpose of Stay",
+            "Tujuan Tinggal",
         ],
     ),
     (
@@ -688,6 +711,7 @@ pub(crate) fn header(chars: &[char]) -> Option<Match<Header>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kitas::keywords;
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
@@ -832,6 +856,31 @@ mod tests {
                 "README.md does not list the label wording `{text}`"
             );
         }
+    }
+
+    #[test]
+    fn a_re_entry_permit_is_the_multiple_one_unless_named_single() {
+        let multiple = Some(Key::Field(F::StayMultipleEntriesPermitExpiry));
+        let single = Some(Key::Field(F::StayEntriesPermitExpiry));
+        for text in [
+            "Izin Masuk Kembali s/d",
+            "Izin Masuk Kembali Beberapa Kali s/d",
+            "Re-entry Permit Expiry",
+            "Multiple Exit Re-entry Permit",
+            "Stay/Multiple Entries Permit Expiry",
+        ] {
+            assert_eq!(key(text), multiple, "{text}");
+        }
+        for text in [
+            "Izin Masuk Kembali Satu Kali s/d",
+            "Single Re-entry Permit Expiry",
+            "Stay/Entries Permit Expiry",
+        ] {
+            assert_eq!(key(text), single, "{text}");
+        }
+        // Known by its words only: the same rule.
+        assert_eq!(keywords::key("Izin Masuk Kembali Berakhir"), multiple,);
+        assert_eq!(keywords::key("Izin Masuk Kembali Sekali Berakhir"), single);
     }
 
     #[test]

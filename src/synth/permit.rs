@@ -381,8 +381,8 @@ fn top_rows<R: Rng + ?Sized>(
         ),
         (true, true) => Row::new("", "Stay/Entries Permit Expiry", reentry.clone()),
         (true, false) => Row::new(
-            "Izin Masuk Kembali s/d",
-            "Re-entry Permit Expiry",
+            "Izin Masuk Kembali Satu Kali s/d",
+            "Single Re-entry Permit Expiry",
             reentry.clone(),
         ),
     };
