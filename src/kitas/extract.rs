@@ -1084,10 +1084,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if let Some(v) = self.whole(s) {
-                let mut value = norm::text(&self.text(&v));
-                if name == FieldName::OfficeName {
-                    value = vocabulary::respace(&value, vocabulary::OFFICE_CLASSES);
-                }
+                let value = vocabulary::office_line(&norm::text(&self.text(&v)));
                 self.set(name, &v, value, m.score);
                 self.used[s] = true;
                 if m.tag == Header::Office {
@@ -1316,10 +1313,10 @@ fn normalised(name: FieldName, raw: &str) -> (String, bool) {
 /// An address with the spaces put back that its fixed words show missing (a province, a
 /// block code).
 fn address(raw: &str) -> String {
-    vocabulary::block_code(&vocabulary::respace(
+    vocabulary::address_words(&vocabulary::block_code(&vocabulary::respace(
         &norm::text(raw),
         vocabulary::PROVINCES,
-    ))
+    )))
 }
 
 /// A street address: starts like one (`JL.`, `JALAN`, a housing complex) or holds a number.

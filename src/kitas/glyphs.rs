@@ -253,7 +253,11 @@ pub fn dropped_bars(page: &RgbImage, line: &TextLine, from: usize, to: usize) ->
     let mut heights: Vec<usize> = runs.iter().map(|r| r.2).collect();
     heights.sort_unstable();
     let tall = heights[heights.len() / 2] as f32;
-    let bar = ((right - left + 1) as f32) <= BAR_LETTER * rh as f32 && rh as f32 >= 0.85 * tall;
+    // A letter's bar is as tall as the other glyphs; a form's ruled line beside the value (a
+    // grid cell's border) runs from the strip's top to its bottom, taller than any letter.
+    let rule = rh + 1 >= ink.h || rh as f32 > 1.25 * tall;
+    let bar =
+        ((right - left + 1) as f32) <= BAR_LETTER * rh as f32 && rh as f32 >= 0.85 * tall && !rule;
     if !bar {
         return Vec::new();
     }
@@ -387,6 +391,22 @@ mod tests {
         let (page, mut line) = line_of(&short, "V-C");
         line.chars.remove(1);
         assert!(dropped_bars(&page, &line, 0, 2).is_empty());
+    }
+
+    #[test]
+    fn a_ruled_line_beside_a_value_is_no_dropped_letter() {
+        // A grid cell's border 10 px left of `VC7`, running through the whole strip (the
+        // line's box is rows 10..50, the glyphs 16..44).
+        let boxes = [
+            (8, 10, 0, 60),
+            (20, 44, 16, 44),
+            (64, 86, 16, 44),
+            (96, 114, 16, 44),
+        ];
+        let (page, mut line) = line_of(&boxes, "|VC7");
+        line.chars.remove(0);
+        line.text = "VC7".into();
+        assert!(dropped_bars(&page, &line, 0, 3).is_empty());
     }
 
     #[test]

@@ -167,6 +167,97 @@ pub fn respace(text: &str, phrases: &[&str]) -> String {
     out.join(" ")
 }
 
+/// An office header line (`KANTOR WILAYAH <region>`, `KANTOR IMIGRASI <class> <city>`) with
+/// the spaces of its fixed words as printed, wherever the recogniser dropped or moved them
+/// (`KANTORWIL AYAHBANGKABELITUNG` -> `KANTOR WILAYAH BANGKA BELITUNG`): from its start, the
+/// office words, an office class ([`OFFICE_CLASSES`]) and a province ([`PROVINCES`]) are taken
+/// as long as the text spells them ignoring spaces; the rest keeps its spaces as read, but a
+/// word that ends in a compass word (`JAKARTASELATAN`) is split before it, as place names
+/// print it.
+pub fn office_line(text: &str) -> String {
+    const OFFICE: [&str; 4] = ["KANTOR WILAYAH", "KANTOR IMIGRASI", "KANIM", "KANWIL"];
+    let squeezed: Vec<(char, usize)> = text
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace())
+        .map(|(i, c)| (c, i))
+        .collect();
+    let mut phrases: Vec<&str> = OFFICE.to_vec();
+    phrases.extend(OFFICE_CLASSES);
+    phrases.extend(PROVINCES);
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut out: Vec<String> = Vec::new();
+    let mut k = 0;
+    'phrases: loop {
+        for p in &phrases {
+            let key: Vec<char> = p.chars().filter(|c| *c != ' ').collect();
+            let end = k + key.len();
+            let spelt = end <= squeezed.len()
+                && squeezed[k..end]
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .eq(key.iter().copied());
+            // A phrase ends where the text has a word boundary or the next phrase begins.
+            if spelt {
+                out.push(p.to_string());
+                k = end;
+                continue 'phrases;
+            }
+        }
+        break;
+    }
+    if let Some(&(_, at)) = squeezed.get(k) {
+        for w in text[at..].split(' ').filter(|w| !w.is_empty()) {
+            out.push(split_compass(w));
+        }
+    }
+    out.join(" ")
+}
+
+/// `JAKARTASELATAN` -> `JAKARTA SELATAN`; a word that is only the compass word stays.
+fn split_compass(word: &str) -> String {
+    const COMPASS: [&str; 6] = ["SELATAN", "UTARA", "BARAT", "TIMUR", "PUSAT", "TENGAH"];
+    for c in COMPASS {
+        if let Some(head) = word.strip_suffix(c)
+            && head.chars().count() >= 3
+            && head.chars().all(|ch| ch.is_ascii_uppercase())
+        {
+            return format!("{head} {c}");
+        }
+    }
+    word.to_string()
+}
+
+/// The abbreviations Indonesian addresses print with a dot (`JL. LIMAU NO. 2 RT. 001 RW. 003`,
+/// `KM. 10`, `GG. MAWAR`): a word that is one of them once look-alike digits are read as
+/// letters (`N0.` -> `NO.`), and a bare `JL` whose dot the recogniser missed or doubled (`JL`,
+/// `JL..` -> `JL.`: a street name always follows it).
+pub fn address_words(text: &str) -> String {
+    const WORDS: [&str; 6] = ["JL", "NO", "RT", "RW", "KM", "GG"];
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let core = w.trim_end_matches(['.', ',']);
+        let tail = &w[core.len()..];
+        let folded: String = core
+            .chars()
+            .map(|c| match c {
+                '0' => 'O',
+                '1' => 'I',
+                c => c,
+            })
+            .collect();
+        let word = match WORDS.iter().find(|a| **a == folded) {
+            Some(&"JL") if i + 1 < words.len() && (tail.is_empty() || tail.starts_with("..")) => {
+                format!("JL.{}", tail.trim_start_matches('.'))
+            }
+            Some(a) if core != folded => format!("{a}{tail}"),
+            _ => w.to_string(),
+        };
+        out.push(word);
+    }
+    out.join(" ")
+}
+
 /// `BLOKJ7` -> `BLOK J7`: the block word of an address read together with its block code (one
 /// or two letters and one to three digits); and `BLOK JIO` -> `BLOK J10`: after the code's
 /// leading letter, an `I` or `O` among its digits is the `1` or `0` of its number.
@@ -228,6 +319,45 @@ fn is_block_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn office_lines_get_the_spaces_of_their_fixed_words() {
+        assert_eq!(
+            office_line("KANTORWIL AYAHBANGKABELITUNG"),
+            "KANTOR WILAYAH BANGKA BELITUNG"
+        );
+        assert_eq!(
+            office_line("KANTORIMIGRASIKELASINON TPI JAKARTASELATAN"),
+            "KANTOR IMIGRASI KELAS I NON TPI JAKARTA SELATAN"
+        );
+        assert_eq!(
+            office_line("KANTORIMIGRASIKEL ASIITPIPANGKALPINANG"),
+            "KANTOR IMIGRASI KELAS II TPI PANGKALPINANG"
+        );
+        // Read right: unchanged.
+        for line in [
+            "KANTOR WILAYAH DKI JAKARTA",
+            "KANTOR IMIGRASI KELAS I TPI BANDUNG",
+            "KANTOR WILAYAH JAWA TIMUR",
+        ] {
+            assert_eq!(office_line(line), line);
+        }
+    }
+
+    #[test]
+    fn address_abbreviations_get_their_letters_and_dot() {
+        assert_eq!(
+            address_words("JL DEPATI AMIR N0. 83 RT. 019 RW. 007"),
+            "JL. DEPATI AMIR NO. 83 RT. 019 RW. 007"
+        );
+        assert_eq!(address_words("JL.. KAMPUNG BARU"), "JL. KAMPUNG BARU");
+        // Numbers and other words stay as read.
+        assert_eq!(
+            address_words("KM. 10 NO. 2 BLOK A0"),
+            "KM. 10 NO. 2 BLOK A0"
+        );
+        assert_eq!(address_words("KOTA JL"), "KOTA JL");
+    }
 
     #[test]
     fn a_phrase_read_without_its_spaces_gets_them_back() {
