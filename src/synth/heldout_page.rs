@@ -427,10 +427,47 @@ fn rows_run_in(
                 label_right.max(sheet.text_in(line, look.label, fitted, [x0, below], GREY));
         }
         let value_x = label_right + look.size * 0.5;
-        let last = values(sheet, look, r, value_x, x1 - value_x, base);
-        y = last.max(below);
+        y = if r.wrap {
+            run_on(sheet, look, &r.value, [x0, value_x, x1], [base, below])
+        } else {
+            values(sheet, look, r, value_x, x1 - value_x, base).max(below)
+        };
     }
     y
+}
+
+/// A wrapping value run on after its label at `value_x` on baseline `base`, its further lines
+/// from the left edge (indented) below the label's lines, which end at `below`; returns the
+/// last baseline. Joining the lines with one space gives the value back.
+fn run_on(
+    sheet: &mut Sheet,
+    look: &Look,
+    value: &str,
+    [x0, value_x, x1]: [f32; 3],
+    [base, below]: [f32; 2],
+) -> f32 {
+    let words: Vec<&str> = value.split(' ').collect();
+    let mut n = 1;
+    while n < words.len()
+        && sheet.measure(look.value, look.size, &words[..n + 1].join(" ")) <= x1 - value_x
+    {
+        n += 1;
+    }
+    let first = words[..n].join(" ");
+    let s = sheet.fit(look.value, look.size, &first, x1 - value_x);
+    sheet.text(&first, look.value, s, value_x, base);
+    if n == words.len() {
+        return base.max(below);
+    }
+    let indent = x0 + look.size;
+    let rest = sheet.wrap(&words[n..].join(" "), look.value, look.size, x1 - indent);
+    let mut last = base.max(below);
+    for line in rest {
+        last += look.size * 1.25;
+        let s = sheet.fit(look.value, look.size, &line, x1 - indent);
+        sheet.text(&line, look.value, s, indent, last);
+    }
+    last
 }
 
 #[cfg(test)]
