@@ -191,11 +191,15 @@ fn ocr_reads_a_pdf_with_vector_text() {
 /// ratchet, lowered as issue 34 ("Read permits that nobody on the team drew") closes the gap to
 /// the benchmark's targets.
 const TUNING_MISSES: usize = 2;
-const HELD_OUT_MISSES: usize = 13;
+/// The tuning families that were held out until they were seen (t-p10 to t-p18, t-c4 to t-c6):
+/// their documents here are the ones they had as held-out families.
+const SPENT_MISSES: usize = 13;
+/// The fresh held-out families (h-p10 on, h-c4 on), new on 2026-12-07: at most 15 misses.
+const HELD_OUT_MISSES: usize = 15;
 
 #[test]
 fn scan_reads_a_document_of_every_layout_family() {
-    use kitascan::synth::family::all_families;
+    use kitascan::synth::family::{WordingSet, all_families};
     use kitascan::synth::{Condition, family::family_document, write_sample};
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -209,7 +213,7 @@ fn scan_reads_a_document_of_every_layout_family() {
             .expect("sample written");
         // The sample's JSON sits beside the image; `scan` reads images only.
         std::fs::remove_file(dir.path().join(format!("{stem}.json"))).expect("json removed");
-        truths.insert(info.file.clone(), (family.id, family.split, info.truth));
+        truths.insert(info.file.clone(), (family.id, family.wordings, info.truth));
     }
     let out = kitascan(&["scan", dir.path().to_str().expect("utf-8 path")]);
     assert!(
@@ -227,7 +231,7 @@ fn scan_reads_a_document_of_every_layout_family() {
             .file_name()
             .and_then(|n| n.to_str())
             .expect("file name");
-        let (family, split, truth) = truths.get(name).expect("a written document");
+        let (family, wordings, truth) = truths.get(name).expect("a written document");
         seen += 1;
         let fields = truth.fields();
         let missed = fields
@@ -235,10 +239,10 @@ fn scan_reads_a_document_of_every_layout_family() {
             .filter(|(key, want)| v["read"][*key]["value"].as_str().unwrap_or("") != *want)
             .count();
         let kind = v["read"]["document_type"]["value"].as_str().unwrap_or("");
-        let allowed = if *split == kitascan::synth::Split::HeldOut {
-            HELD_OUT_MISSES
-        } else {
-            TUNING_MISSES
+        let allowed = match wordings {
+            WordingSet::Tuning => TUNING_MISSES,
+            WordingSet::Spent => SPENT_MISSES,
+            WordingSet::HeldOut => HELD_OUT_MISSES,
         };
         if kind != truth.document_type || missed > allowed {
             failures.push(format!(

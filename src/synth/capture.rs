@@ -866,12 +866,33 @@ mod tests {
         for split in [Split::Tuning, Split::HeldOut] {
             let list = families(split);
             let plan: Vec<_> = (0..240).map(|i| family_plan(i, &list)).collect();
-            for start in 0..=plan.len() - 20 {
-                for f in &list {
-                    let seen = plan[start..start + 20]
+            // Every family within every window of 20 samples while its kind has at most as
+            // many families as fit (9 printouts, 3 cards); with more, within every run of one
+            // more turns of its kind than its kind has families.
+            let per_kind = |m: Medium| list.iter().filter(|f| f.medium == m).count();
+            let short = per_kind(Medium::Printout) <= 9 && per_kind(Medium::Card) <= 3;
+            if short {
+                for start in 0..=plan.len() - 20 {
+                    for f in &list {
+                        let seen = plan[start..start + 20]
+                            .iter()
+                            .any(|(p, _, _)| *p == Planned::Family(*f));
+                        assert!(seen, "{} missing from samples {start}..+20", f.id);
+                    }
+                }
+            }
+            for f in &list {
+                let turns: Vec<&Planned> = plan
+                    .iter()
+                    .map(|(p, _, _)| p)
+                    .filter(|p| matches!(p, Planned::Family(g) if g.medium == f.medium))
+                    .collect();
+                let window = per_kind(f.medium) + 1;
+                for start in 0..=turns.len() - window {
+                    let seen = turns[start..start + window]
                         .iter()
-                        .any(|(p, _, _)| *p == Planned::Family(*f));
-                    assert!(seen, "{} missing from samples {start}..+20", f.id);
+                        .any(|p| **p == Planned::Family(*f));
+                    assert!(seen, "{} missing from turns {start}..+{window}", f.id);
                 }
             }
             let non = plan

@@ -17,7 +17,10 @@
 //! - how sex and dates are printed ([`SexForm`], [`DateForm`]).
 //!
 //! The tuning families (the held-out ones live in [`super::heldout`] and are not listed here;
-//! [`family_table`] prints both):
+//! [`family_table`] prints both). t-p10 to t-p18 and t-c4 to t-c6 were held out (as h-p1 to
+//! h-p9 and h-c1 to h-c3) until they were seen; they print the spent wordings
+//! ([`WordingSet::Spent`]), the others the first tuning wordings. Each axis also has held-out
+//! values (`Other`), defined and drawn in `heldout_page.rs` and not described here.
 //!
 //! | id | medium | language | arrangement | name | office | photo | faces | size | cols | sex | dates |
 //! |---|---|---|---|---|---|---|---|---|---|---|---|
@@ -30,9 +33,21 @@
 //! | t-p7 | printout | id / en | label : value | heading | header | left | DejaVu, DejaVuBold, DejaVuBold | 9 | 1 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
 //! | t-p8 | printout | id / en | value below label | labelled | under signature | left | Sans, Sans, SansBold | 10 | 1 | MALE/FEMALE | dd-mm-yyyy |
 //! | t-p9 | printout | en | value below label | heading | header | none | DejaVu, DejaVu, DejaVuBold | 9.5 | 2 | LAKI-LAKI/PEREMPUAN | 26 Januari 2024 |
+//! | t-p10 | printout | en / id | value below label | labelled | under signature | right | DejaVuSerif, DejaVuSerif, SerifBold | 10 | 1 | M/F | dd/mm/yyyy |
+//! | t-p11 | printout | id | label : value | heading | under signature | left | Narrow, Narrow, SansBold | 10 | 2 | L/P | dd.mm.yyyy |
+//! | t-p12 | printout | id / en | value below label | heading | header | none | DejaVuCondensed, DejaVuCondensed, DejaVuBold | 9.5 | 2 | LAKI-LAKI / MALE | 26 January 2024 |
+//! | t-p13 | printout | en / id | label column | labelled | header | right | DejaVuMono, DejaVuMono, DejaVuBold | 9 | 1 | M/F | 26 JAN 2024 |
+//! | t-p14 | printout | id | value below label | labelled | under signature | left | Serif, DejaVuSerif, SerifBold | 10 | 1 | LAKI-LAKI/PEREMPUAN | 26 January 2024 |
+//! | t-p15 | printout | id | form grid | labelled | footer band | right | Narrow, Narrow, SansBold | 9.5 | 1 | LAKI-LAKI / MALE | 26 JAN 2024 |
+//! | t-p16 | printout | en / id | dotted leader | heading | box top right | left | DejaVuSerif, DejaVuSerif, DejaVuBold | 10 | 1 | L/P | dd.mm.yyyy |
+//! | t-p17 | printout | stacked | form grid | labelled | box top right | none | DejaVuCondensed, DejaVuCondensed, DejaVuBold | 9 | 1 | M/F | 26 January 2024 |
+//! | t-p18 | printout | id / en | dotted leader | labelled | footer band | none | DejaVuMono, DejaVuMono, SansBold | 9.5 | 1 | LAKI-LAKI / MALE | dd/mm/yyyy |
 //! | t-c1 | card | id / en | label : value | labelled | none | left | Sans, SansBold, SansBold | 6.5 | 1 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
 //! | t-c2 | card | en | label column | labelled | none | left | DejaVu, DejaVuBold, DejaVuBold | 6.5 | 1 | MALE/FEMALE | dd-mm-yyyy |
 //! | t-c3 | card | id / en | value below label | labelled | none | left | Serif, SerifBold, SerifBold | 6.5 | 1 | LAKI-LAKI/PEREMPUAN | dd-mm-yyyy |
+//! | t-c4 | card | en / id | value below label | labelled | none | right | DejaVuCondensed, DejaVuBold, DejaVuBold | 6.5 | 1 | LAKI-LAKI / MALE | dd/mm/yyyy |
+//! | t-c5 | card | en / id | dotted leader | labelled | none | left | DejaVuSerif, DejaVuBold, DejaVuBold | 6.5 | 1 | L/P | dd.mm.yyyy |
+//! | t-c6 | card | id | form grid | labelled | none | right | Narrow, SansBold, SansBold | 6.5 | 1 | M/F | 26 JAN 2024 |
 //!
 //! Invariants:
 //! - Every held-out family uses at least one choice (language order, arrangement, office
@@ -47,6 +62,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fonts::{FontFace, Fonts};
 use super::heldout;
+use super::heldout_page;
 use super::layout::Document;
 use super::names::pick;
 use super::permit::Facts;
@@ -88,6 +104,8 @@ pub enum LangOrder {
     EnOnly,
     /// The Indonesian wording with a smaller English line under it.
     Stacked,
+    /// A held-out order ([`super::heldout_page`]).
+    Other(heldout_page::Lang),
 }
 
 /// Where a value sits relative to its label.
@@ -103,6 +121,8 @@ pub enum Arrangement {
     Grid,
     /// A dotted leader between label and value.
     Leader,
+    /// A held-out arrangement ([`super::heldout_page`]).
+    Other(heldout_page::Arrange),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +144,8 @@ pub enum OfficePlacement {
     TopBox,
     /// Not printed (cards).
     None,
+    /// A held-out placement ([`super::heldout_page`]).
+    Other(heldout_page::Office),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +168,8 @@ pub enum SexForm {
     IndonesianLetter,
     /// `LAKI-LAKI / MALE`.
     Bilingual,
+    /// A held-out form ([`super::heldout_page`]).
+    Other(heldout_page::SexPrint),
 }
 
 /// How dates are printed.
@@ -163,6 +187,8 @@ pub enum DateForm {
     MonthEn,
     /// `26 JAN 2024`.
     MonthAbbr,
+    /// A held-out form ([`super::heldout_page`]).
+    Other(heldout_page::DatePrint),
 }
 
 /// The faces of a family: labels, values, and bold lines (title, heading, header).
@@ -171,6 +197,18 @@ pub struct Faces {
     pub label: FontFace,
     pub value: FontFace,
     pub bold: FontFace,
+}
+
+/// The list a family's label wordings are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordingSet {
+    /// The first tuning wordings (those of t-p1 to t-p9 and t-c1 to t-c3).
+    Tuning,
+    /// Wordings that were held out until they were seen; tuning since (those of t-p10 to t-p18
+    /// and t-c4 to t-c6, the families that were held out with them).
+    Spent,
+    /// The held-out wordings ([`super::heldout`]).
+    HeldOut,
 }
 
 /// One layout family: a value on every axis.
@@ -191,6 +229,7 @@ pub struct Family {
     pub columns: u8,
     pub sex: SexForm,
     pub date: DateForm,
+    pub wordings: WordingSet,
 }
 
 /// The fields that carry a label, and the heading of an office block under the signature.
@@ -249,8 +288,8 @@ macro_rules! w {
     };
 }
 
-/// Tuning wordings: the labels of `kitas-documents.md` ("Labels seen") and those the classic
-/// generator prints.
+/// The first tuning wordings: the labels of `kitas-documents.md` ("Labels seen") and those the
+/// classic generator prints.
 fn tuning_wordings(field: LabelField) -> &'static [Wording] {
     use LabelField as F;
     match field {
@@ -302,16 +341,104 @@ fn tuning_wordings(field: LabelField) -> &'static [Wording] {
     }
 }
 
-/// The wordings a page of `split` draws its label for `field` from.
-pub fn wordings(field: LabelField, split: Split) -> &'static [Wording] {
+/// The spent wordings: held out until the families that printed them were seen, tuning since.
+fn spent_wordings(field: LabelField) -> &'static [Wording] {
+    use LabelField as F;
+    match field {
+        F::Niora => &[
+            w!("Nomor Register", "Registration Number"),
+            w!("No. Reg.", "Reg. No."),
+        ],
+        F::PermitNumber => &[
+            w!("Nomor Izin Tinggal", "Stay Permit Number"),
+            w!("No. ITAS/ITAP", "Permit No"),
+            w!("Nomor Izin Tinggal", "Residence Permit Number"),
+        ],
+        F::ReentryExpiry => &[
+            w!(
+                "Izin Masuk Kembali Berlaku sampai dengan",
+                "Re-entry Permit Valid until",
+            ),
+            w!(
+                "Izin Masuk Kembali Ganda s/d",
+                "Multiple Exit Re-entry until",
+            ),
+        ],
+        F::Index => &[
+            w!("Kode Indeks", "Permit Index Code"),
+            w!("Indeks Izin", "Index"),
+        ],
+        F::Name => &[
+            w!("Nama Lengkap", "Full Name"),
+            w!("Nama Pemegang", "Holder's Name"),
+        ],
+        F::Birth => &[
+            w!("Tempat dan Tanggal Lahir", "Place and Date of Birth"),
+            w!("Tempat, Tgl Lahir", "Birth Place, Date"),
+        ],
+        F::PassportNumber => &[
+            w!("Nomor Dokumen Perjalanan", "Travel Document No."),
+            w!("Nomor Paspor", "Passport No"),
+        ],
+        F::PassportExpiry => &[
+            w!("Masa Berlaku Paspor", "Passport Valid Until"),
+            w!(
+                "Tanggal Habis Berlaku Dokumen Perjalanan",
+                "Date of Expiry of Travel Document",
+            ),
+        ],
+        F::Nationality => &[
+            w!("Kebangsaan", "Citizenship"),
+            w!("Warga Negara", "Nationality"),
+        ],
+        F::Sex => &[w!("L/P", "Sex (M/F)"), w!("Kelamin", "Gender")],
+        F::Address => &[
+            w!("Alamat di Indonesia", "Address in Indonesia"),
+            w!("Alamat Tinggal", "Residential Address"),
+        ],
+        F::Occupation => &[
+            w!("Jabatan", "Position"),
+            w!("Pekerjaan/Jabatan", "Job Title"),
+        ],
+        F::Guarantor => &[
+            w!("Nama Penjamin", "Sponsor Name"),
+            w!("Sponsor/Penjamin", "Sponsoring Company"),
+        ],
+        F::Status => &[
+            w!("Status Izin", "Permit Status"),
+            w!("Keterangan", "Purpose of Stay"),
+        ],
+        F::PermitExpiry => &[
+            w!("Berlaku sampai dengan", "Valid until"),
+            w!("Tgl. Berakhir", "Date of Expiry"),
+            w!("Masa Berlaku s.d.", "Expiry Date"),
+        ],
+        F::IssuedBy => &[
+            w!("Diterbitkan oleh", "Issuing Office"),
+            w!("Kantor Penerbit", "Issuing Authority"),
+        ],
+    }
+}
+
+/// The wordings of `set` for `field`.
+pub fn set_wordings(field: LabelField, set: WordingSet) -> &'static [Wording] {
+    match set {
+        WordingSet::Tuning => tuning_wordings(field),
+        WordingSet::Spent => spent_wordings(field),
+        WordingSet::HeldOut => heldout::wordings(field),
+    }
+}
+
+/// Every wording the pages of `split` may print for `field`.
+pub fn wordings(field: LabelField, split: Split) -> Vec<Wording> {
     match split {
-        Split::Tuning => tuning_wordings(field),
-        Split::HeldOut => heldout::wordings(field),
+        Split::Tuning => [tuning_wordings(field), spent_wordings(field)].concat(),
+        Split::HeldOut => heldout::wordings(field).to_vec(),
     }
 }
 
 /// The tuning families; their table is in the module doc.
-pub const TUNING: [Family; 12] = [
+pub const TUNING: [Family; 24] = [
     printout(
         "t-p1",
         LangOrder::IdEn,
@@ -429,6 +556,166 @@ pub const TUNING: [Family; 12] = [
         faces(FontFace::Serif, FontFace::SerifBold, FontFace::SerifBold),
         (SexForm::Indonesian, DateForm::Dash),
     ),
+    // The families held out until they were seen (h-p1 to h-p9, h-c1 to h-c3), with their
+    // wordings.
+    spent(
+        "t-p10",
+        Medium::Printout,
+        (LangOrder::EnId, Arrangement::Below),
+        (NamePlacement::Labelled, OfficePlacement::UnderSignature),
+        PhotoPlacement::Right,
+        faces(
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuSerif,
+            FontFace::SerifBold,
+        ),
+        (10.0, 1),
+        (SexForm::Letter, DateForm::Slash),
+    ),
+    spent(
+        "t-p11",
+        Medium::Printout,
+        (LangOrder::IdOnly, Arrangement::Colon),
+        (NamePlacement::Heading, OfficePlacement::UnderSignature),
+        PhotoPlacement::Left,
+        faces(FontFace::Narrow, FontFace::Narrow, FontFace::SansBold),
+        (10.0, 2),
+        (SexForm::IndonesianLetter, DateForm::Dot),
+    ),
+    spent(
+        "t-p12",
+        Medium::Printout,
+        (LangOrder::IdEn, Arrangement::Below),
+        (NamePlacement::Heading, OfficePlacement::Header),
+        PhotoPlacement::None,
+        faces(
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuBold,
+        ),
+        (9.5, 2),
+        (SexForm::Bilingual, DateForm::MonthEn),
+    ),
+    spent(
+        "t-p13",
+        Medium::Printout,
+        (LangOrder::EnId, Arrangement::Column),
+        (NamePlacement::Labelled, OfficePlacement::Header),
+        PhotoPlacement::Right,
+        faces(
+            FontFace::DejaVuMono,
+            FontFace::DejaVuMono,
+            FontFace::DejaVuBold,
+        ),
+        (9.0, 1),
+        (SexForm::Letter, DateForm::MonthAbbr),
+    ),
+    spent(
+        "t-p14",
+        Medium::Printout,
+        (LangOrder::IdOnly, Arrangement::Below),
+        (NamePlacement::Labelled, OfficePlacement::UnderSignature),
+        PhotoPlacement::Left,
+        faces(FontFace::Serif, FontFace::DejaVuSerif, FontFace::SerifBold),
+        (10.0, 1),
+        (SexForm::Indonesian, DateForm::MonthEn),
+    ),
+    // A form grid of ruled boxes, the office in a band at the foot of the page.
+    spent(
+        "t-p15",
+        Medium::Printout,
+        (LangOrder::IdOnly, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::Footer),
+        PhotoPlacement::Right,
+        faces(FontFace::Narrow, FontFace::Narrow, FontFace::SansBold),
+        (9.5, 1),
+        (SexForm::Bilingual, DateForm::MonthAbbr),
+    ),
+    // Dotted leaders, the office in a box at the top right beside a flush-left title.
+    spent(
+        "t-p16",
+        Medium::Printout,
+        (LangOrder::EnId, Arrangement::Leader),
+        (NamePlacement::Heading, OfficePlacement::TopBox),
+        PhotoPlacement::Left,
+        faces(
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuBold,
+        ),
+        (10.0, 1),
+        (SexForm::IndonesianLetter, DateForm::Dot),
+    ),
+    // A form grid with stacked labels in its boxes, the office boxed at the top right.
+    spent(
+        "t-p17",
+        Medium::Printout,
+        (LangOrder::Stacked, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::TopBox),
+        PhotoPlacement::None,
+        faces(
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuBold,
+        ),
+        (9.0, 1),
+        (SexForm::Letter, DateForm::MonthEn),
+    ),
+    // A typewriter-like form: monospaced, dotted leaders, the office in the footer band.
+    spent(
+        "t-p18",
+        Medium::Printout,
+        (LangOrder::IdEn, Arrangement::Leader),
+        (NamePlacement::Labelled, OfficePlacement::Footer),
+        PhotoPlacement::None,
+        faces(
+            FontFace::DejaVuMono,
+            FontFace::DejaVuMono,
+            FontFace::SansBold,
+        ),
+        (9.5, 1),
+        (SexForm::Bilingual, DateForm::Slash),
+    ),
+    spent(
+        "t-c4",
+        Medium::Card,
+        (LangOrder::EnId, Arrangement::Below),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Right,
+        faces(
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuBold,
+            FontFace::DejaVuBold,
+        ),
+        (6.5, 1),
+        (SexForm::Bilingual, DateForm::Slash),
+    ),
+    // An old plastic card with dotted leaders from the labels to the values.
+    spent(
+        "t-c5",
+        Medium::Card,
+        (LangOrder::EnId, Arrangement::Leader),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Left,
+        faces(
+            FontFace::DejaVuSerif,
+            FontFace::DejaVuBold,
+            FontFace::DejaVuBold,
+        ),
+        (6.5, 1),
+        (SexForm::IndonesianLetter, DateForm::Dot),
+    ),
+    // A card whose fields sit in a grid of ruled cells.
+    spent(
+        "t-c6",
+        Medium::Card,
+        (LangOrder::IdOnly, Arrangement::Grid),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Right,
+        faces(FontFace::Narrow, FontFace::SansBold, FontFace::SansBold),
+        (6.5, 1),
+        (SexForm::Letter, DateForm::MonthAbbr),
+    ),
 ];
 
 pub(super) const fn faces(label: FontFace, value: FontFace, bold: FontFace) -> Faces {
@@ -461,6 +748,7 @@ const fn printout(
         columns,
         sex,
         date,
+        wordings: WordingSet::Tuning,
     }
 }
 
@@ -487,6 +775,37 @@ const fn card(
         columns: 1,
         sex,
         date,
+        wordings: WordingSet::Tuning,
+    }
+}
+
+/// A tuning family that was held out until it was seen, printing the spent wordings.
+#[allow(clippy::too_many_arguments)]
+const fn spent(
+    id: &'static str,
+    medium: Medium,
+    (lang, arrangement): (LangOrder, Arrangement),
+    (name, office): (NamePlacement, OfficePlacement),
+    photo: PhotoPlacement,
+    faces: Faces,
+    (size, columns): (f32, u8),
+    (sex, date): (SexForm, DateForm),
+) -> Family {
+    Family {
+        id,
+        split: Split::Tuning,
+        medium,
+        lang,
+        arrangement,
+        name,
+        office,
+        photo,
+        faces,
+        size,
+        columns,
+        sex,
+        date,
+        wordings: WordingSet::Spent,
     }
 }
 
@@ -527,7 +846,7 @@ impl Family {
             ("cols", self.columns.to_string()),
             ("sex", sex_name(self.sex).to_string()),
             ("dates", date_name(self.date).to_string()),
-            ("wordings", self.split.name().to_string()),
+            ("wordings", wording_set_name(self.wordings).to_string()),
         ]
     }
 }
@@ -539,6 +858,15 @@ fn lang_name(l: LangOrder) -> &'static str {
         LangOrder::IdOnly => "id",
         LangOrder::EnOnly => "en",
         LangOrder::Stacked => "stacked",
+        LangOrder::Other(l) => heldout_page::lang_name(l),
+    }
+}
+
+fn wording_set_name(w: WordingSet) -> &'static str {
+    match w {
+        WordingSet::Tuning => "tuning",
+        WordingSet::Spent => "spent",
+        WordingSet::HeldOut => "held-out",
     }
 }
 
@@ -549,6 +877,7 @@ fn arrangement_name(a: Arrangement) -> &'static str {
         Arrangement::Below => "value below label",
         Arrangement::Grid => "form grid",
         Arrangement::Leader => "dotted leader",
+        Arrangement::Other(a) => heldout_page::arrangement_name(a),
     }
 }
 
@@ -559,6 +888,7 @@ fn office_name(o: OfficePlacement) -> &'static str {
         OfficePlacement::Footer => "footer band",
         OfficePlacement::TopBox => "box top right",
         OfficePlacement::None => "none",
+        OfficePlacement::Other(o) => heldout_page::office_name(o),
     }
 }
 
@@ -569,6 +899,7 @@ fn sex_name(s: SexForm) -> &'static str {
         SexForm::Indonesian => "LAKI-LAKI/PEREMPUAN",
         SexForm::IndonesianLetter => "L/P",
         SexForm::Bilingual => "LAKI-LAKI / MALE",
+        SexForm::Other(f) => heldout_page::sex_name(f),
     }
 }
 
@@ -580,6 +911,7 @@ fn date_name(d: DateForm) -> &'static str {
         DateForm::MonthId => "26 Januari 2024",
         DateForm::MonthEn => "26 January 2024",
         DateForm::MonthAbbr => "26 JAN 2024",
+        DateForm::Other(f) => heldout_page::date_name(f),
     }
 }
 
@@ -615,6 +947,7 @@ pub fn label_lines(wording: Wording, lang: LangOrder) -> Vec<String> {
         LangOrder::IdOnly => vec![id.to_string()],
         LangOrder::EnOnly => vec![en.to_string()],
         LangOrder::Stacked => vec![id.to_string(), en.to_string()],
+        LangOrder::Other(l) => heldout_page::label_lines_of(wording, l),
     }
 }
 
@@ -627,6 +960,7 @@ pub fn print_sex(sex: Sex, form: SexForm) -> &'static str {
         SexForm::Indonesian => ["PEREMPUAN", "LAKI-LAKI"][usize::from(male)],
         SexForm::IndonesianLetter => ["P", "L"][usize::from(male)],
         SexForm::Bilingual => ["PEREMPUAN / FEMALE", "LAKI-LAKI / MALE"][usize::from(male)],
+        SexForm::Other(f) => heldout_page::print_sex(sex, f),
     }
 }
 
@@ -655,6 +989,7 @@ pub fn print_date(date: Date, form: DateForm) -> String {
         DateForm::MonthId => date.indonesian(),
         DateForm::MonthEn => format!("{d} {} {y}", MONTHS_EN[m as usize - 1]),
         DateForm::MonthAbbr => date.passport(),
+        DateForm::Other(f) => heldout_page::print_date(date, f),
     }
 }
 
@@ -676,7 +1011,7 @@ pub fn family_document<R: Rng + ?Sized>(rng: &mut R, family: &Family, fonts: &Fo
 
 /// The wording of `field` on one page of `family`.
 pub fn pick_wording<R: Rng + ?Sized>(rng: &mut R, family: &Family, field: LabelField) -> Wording {
-    pick(rng, wordings(field, family.split))
+    pick(rng, set_wordings(field, family.wordings))
 }
 
 #[cfg(test)]
@@ -691,6 +1026,9 @@ mod tests {
     fn parse_printed_date(s: &str) -> Option<String> {
         if let Some(d) = Date::parse(&s.replace(['/', '.'], "-")) {
             return Some(d.dmy());
+        }
+        if let Some(d) = heldout_page::testing::parse_date(s) {
+            return Some(d);
         }
         let mut parts = s.split(' ');
         let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
@@ -707,7 +1045,7 @@ mod tests {
         match s {
             "M" | "MALE" | "LAKI-LAKI" | "L" | "LAKI-LAKI / MALE" => Some("M"),
             "F" | "FEMALE" | "PEREMPUAN" | "P" | "PEREMPUAN / FEMALE" => Some("F"),
-            _ => None,
+            _ => heldout_page::testing::parse_sex(s),
         }
     }
 
@@ -730,9 +1068,10 @@ mod tests {
     #[test]
     fn sex_and_date_forms_normalise_to_the_truth() {
         let mut rng = StdRng::seed_from_u64(4);
+        let forms = FORMS.iter().chain(&heldout_page::testing::DATE_FORMS);
         for _ in 0..300 {
             let d = Date::in_years(&mut rng, 1950, 2035);
-            for form in FORMS {
+            for &form in forms.clone() {
                 let printed = print_date(d, form);
                 assert_eq!(
                     parse_printed_date(&printed).as_deref(),
@@ -743,7 +1082,7 @@ mod tests {
         }
         for sex in [Sex::Male, Sex::Female] {
             let code = crate::synth::truth::gender_code(sex);
-            for form in SEXES {
+            for &form in SEXES.iter().chain(&heldout_page::testing::SEX_FORMS) {
                 assert_eq!(parse_printed_sex(print_sex(sex, form)), Some(code));
             }
         }
@@ -834,8 +1173,17 @@ mod tests {
             for seed in 0..4 {
                 let doc = family_document(&mut StdRng::seed_from_u64(seed), &family, &fonts);
                 for t in doc.texts() {
-                    // A label line is one wording or two joined by ` / `.
-                    for part in std::iter::once(t.text.as_str()).chain(t.text.split(" / ")) {
+                    // A label line is one wording or two joined by ` / ` or bracketed, maybe
+                    // with a colon after it.
+                    let text = t.text.trim_end_matches(':');
+                    let bracketed = text
+                        .strip_suffix(')')
+                        .and_then(|t| t.rsplit_once(" ("))
+                        .map(|(a, b)| [a, b]);
+                    let parts = std::iter::once(text)
+                        .chain(text.split(" / "))
+                        .chain(bracketed.into_iter().flatten());
+                    for part in parts {
                         assert!(
                             !foreign_only.contains(part),
                             "{} prints {:?} of the other split",
@@ -853,10 +1201,16 @@ mod tests {
         let tuning = families(Split::Tuning);
         let held = families(Split::HeldOut);
         let count = |fs: &[Family], m: Medium| fs.iter().filter(|f| f.medium == m).count();
-        assert_eq!(count(&tuning, Medium::Printout), 9);
-        assert_eq!(count(&tuning, Medium::Card), 3);
-        assert!(count(&held, Medium::Printout) >= 4);
-        assert!(count(&held, Medium::Card) >= 1);
+        assert_eq!(count(&tuning, Medium::Printout), 18);
+        assert_eq!(count(&tuning, Medium::Card), 6);
+        assert!(count(&held, Medium::Printout) >= 6);
+        assert!(count(&held, Medium::Card) >= 2);
+        assert!(
+            tuning
+                .iter()
+                .all(|f| (f.wordings == WordingSet::HeldOut) == (f.split == Split::HeldOut))
+        );
+        assert!(held.iter().all(|f| f.wordings == WordingSet::HeldOut));
         assert!(tuning.iter().all(|f| f.split == Split::Tuning));
         assert!(held.iter().all(|f| f.split == Split::HeldOut));
         let ids: HashSet<_> = all_families().iter().map(|f| f.id).collect();
@@ -895,13 +1249,29 @@ mod tests {
                 .any(|(a, v)| a == axis && !seen.contains(&(a, v.clone())));
             assert!(new, "no held-out family has a new {axis}");
         }
-        // Held-out wordings are new words, not the tuning ones.
+        // Held-out wordings are new words, not the tuning ones, in either language.
+        let tuning_words: HashSet<&str> = LabelField::ALL
+            .iter()
+            .flat_map(|f| wordings(*f, Split::Tuning))
+            .flat_map(|w| [w.id, w.en])
+            .collect();
         for field in LabelField::ALL {
-            let tuning_words: Vec<Wording> = wordings(field, Split::Tuning).to_vec();
             let held_words = wordings(field, Split::HeldOut);
             assert!(!held_words.is_empty(), "{field:?}");
             for h in held_words {
-                assert!(!tuning_words.contains(h), "{field:?} {h:?}");
+                assert!(!tuning_words.contains(h.id), "{field:?} {h:?}");
+                assert!(!tuning_words.contains(h.en), "{field:?} {h:?}");
+            }
+        }
+        // Each family draws from its split's wordings.
+        for f in all_families() {
+            for field in LabelField::ALL {
+                let all = wordings(field, f.split);
+                assert!(
+                    set_wordings(field, f.wordings)
+                        .iter()
+                        .all(|w| all.contains(w))
+                );
             }
         }
     }

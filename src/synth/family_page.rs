@@ -26,6 +26,7 @@ use super::family::{
     pick_wording, print_date, print_sex,
 };
 use super::fonts::{FontFace, Fonts};
+use super::heldout_page;
 use super::layout::{Document, INK, Rgb8, Sheet};
 use super::names::pick;
 use super::permit::{Facts, base_truth, paper};
@@ -33,28 +34,28 @@ use super::printout::{A4, nip};
 use super::text;
 use super::truth::{Truth, gender_code, title_case};
 
-const GREY: Rgb8 = [80, 80, 86];
+pub(super) const GREY: Rgb8 = [80, 80, 86];
 
 /// One label/value row, already worded.
-struct FRow {
-    label: Vec<String>,
-    value: String,
-    wrap: bool,
+pub(super) struct FRow {
+    pub(super) label: Vec<String>,
+    pub(super) value: String,
+    pub(super) wrap: bool,
 }
 
 /// Everything a family printout shows, already worded.
-struct PageContent {
-    header: Vec<String>,
-    title: Vec<String>,
-    name_heading: Option<String>,
+pub(super) struct PageContent {
+    pub(super) header: Vec<String>,
+    pub(super) title: Vec<String>,
+    pub(super) name_heading: Option<String>,
     top: Vec<FRow>,
     rows: Vec<FRow>,
     issue_line: String,
     signatory: Vec<String>,
     /// The "issued by" heading's lines and the office lines under the signature.
     office_block: Option<(Vec<String>, Vec<String>)>,
-    /// The heading's lines (none in a footer) and the office lines of a footer band or a top
-    /// right box.
+    /// The heading's lines (none in a footer) and the office lines of a footer band, a top
+    /// right box or a held-out placement ([`super::heldout_page`]).
     office_apart: Option<(Vec<String>, Vec<String>)>,
 }
 
@@ -133,6 +134,9 @@ fn printout_content<R: Rng + ?Sized>(
         None
     } else if family.office == OfficePlacement::Footer {
         office_apart = Some((Vec::new(), office_lines));
+        None
+    } else if let OfficePlacement::Other(o) = family.office {
+        office_apart = Some((heldout_page::office_heading(rng, family, o), office_lines));
         None
     } else {
         header.extend(office_lines);
@@ -227,14 +231,14 @@ fn printout_content<R: Rng + ?Sized>(
 
 /// The look of one page of a family.
 #[derive(Clone, Copy)]
-struct Look {
-    label: FontFace,
-    value: FontFace,
-    bold: FontFace,
-    size: f32,
-    pitch: f32,
-    margin: f32,
-    right: f32,
+pub(super) struct Look {
+    pub(super) label: FontFace,
+    pub(super) value: FontFace,
+    pub(super) bold: FontFace,
+    pub(super) size: f32,
+    pub(super) pitch: f32,
+    pub(super) margin: f32,
+    pub(super) right: f32,
     arrangement: Arrangement,
 }
 
@@ -265,6 +269,9 @@ fn draw_printout<R: Rng + ?Sized>(
     match (&content.office_apart, family.office) {
         (Some(office), OfficePlacement::TopBox) => {
             y = header_boxed(sheet, &look, content, office, y);
+        }
+        (Some(office), OfficePlacement::Other(o)) => {
+            y = heldout_page::head(sheet, &look, content, office, o, y);
         }
         _ => {
             y = header(sheet, &look, &content.header, y);
@@ -308,7 +315,11 @@ fn draw_printout<R: Rng + ?Sized>(
     }
     let end = body(sheet, &look, family, photo, &top, &rows, y);
     let gap = rng.random_range(16.0f32..30.0);
-    issue_block(sheet, rng, &look, content, (end + gap).min(limit + 20.0));
+    let at = (end + gap).min(limit + 20.0);
+    issue_block(sheet, rng, &look, content, at);
+    if let (Some(office), OfficePlacement::Other(o)) = (&content.office_apart, family.office) {
+        heldout_page::beside_issue(sheet, &look, office, o, at);
+    }
     if let (Some((_, office)), OfficePlacement::Footer) = (&content.office_apart, family.office) {
         let bottom = A4[1] - rng.random_range(18.0f32..28.0);
         footer(sheet, &look, office, [bottom - footer_h, bottom]);
@@ -458,7 +469,7 @@ fn body(
 }
 
 /// Header lines centred, the first bold, then a rule; returns the y below.
-fn header(sheet: &mut Sheet, look: &Look, lines: &[String], mut y: f32) -> f32 {
+pub(super) fn header(sheet: &mut Sheet, look: &Look, lines: &[String], mut y: f32) -> f32 {
     let cx = A4[0] / 2.0;
     let size = look.size * 1.1;
     for (i, line) in lines.iter().enumerate() {
@@ -472,7 +483,7 @@ fn header(sheet: &mut Sheet, look: &Look, lines: &[String], mut y: f32) -> f32 {
 }
 
 /// The title lines and the name heading; returns the y below.
-fn title(sheet: &mut Sheet, look: &Look, content: &PageContent, mut y: f32) -> f32 {
+pub(super) fn title(sheet: &mut Sheet, look: &Look, content: &PageContent, mut y: f32) -> f32 {
     let cx = A4[0] / 2.0;
     let size = look.size * 1.45;
     for (i, line) in content.title.iter().enumerate() {
@@ -492,6 +503,7 @@ fn rows_in(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2], y
     match look.arrangement {
         Arrangement::Below => rows_below(sheet, look, rows, [x0, x1], y),
         Arrangement::Grid => rows_grid(sheet, look, rows, [x0, x1], y),
+        Arrangement::Other(a) => heldout_page::rows(sheet, look, a, rows, [x0, x1], y),
         _ => rows_beside(sheet, look, rows, [x0, x1], y),
     }
 }
@@ -647,7 +659,7 @@ fn rows_grid(sheet: &mut Sheet, look: &Look, rows: &[&FRow], [x0, x1]: [f32; 2],
 }
 
 /// The value (wrapped if the row allows) with its first baseline at `y`; returns the last.
-fn values(sheet: &mut Sheet, look: &Look, r: &FRow, x: f32, room: f32, y: f32) -> f32 {
+pub(super) fn values(sheet: &mut Sheet, look: &Look, r: &FRow, x: f32, room: f32, y: f32) -> f32 {
     let lines = if r.wrap {
         sheet.wrap(&r.value, look.value, look.size, room)
     } else {
@@ -792,6 +804,8 @@ pub fn card<R: Rng + ?Sized>(
         card_pairs(&mut sheet, &look, &refs, span, top);
     } else if family.arrangement == Arrangement::Grid {
         card_grid(&mut sheet, &look, &refs, span, top);
+    } else if let Arrangement::Other(a) = family.arrangement {
+        heldout_page::card_rows(&mut sheet, &look, a, &refs, span, top);
     } else {
         card_beside(&mut sheet, &look, &label_look, &refs, span, top);
     }

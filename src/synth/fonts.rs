@@ -43,11 +43,21 @@ pub enum FontFace {
     DejaVuMono,
     /// DejaVu Sans Condensed (from `fonts-dejavu-extra`).
     DejaVuCondensed,
+    // More faces of the same installed packages, for more layout families; after the others
+    // so that the indices above stay what they were.
+    /// Liberation Sans Narrow Bold.
+    NarrowBold,
+    /// Liberation Mono Bold.
+    MonoBold,
+    /// DejaVu Serif Condensed (from `fonts-dejavu-extra`).
+    DejaVuSerifCondensed,
+    /// DejaVu Sans Condensed Bold (from `fonts-dejavu-extra`).
+    DejaVuCondensedBold,
 }
 
 impl FontFace {
     /// Every face, in declaration order.
-    pub const ALL: [FontFace; 11] = [
+    pub const ALL: [FontFace; 15] = [
         FontFace::Sans,
         FontFace::SansBold,
         FontFace::Mono,
@@ -59,6 +69,10 @@ impl FontFace {
         FontFace::DejaVuSerif,
         FontFace::DejaVuMono,
         FontFace::DejaVuCondensed,
+        FontFace::NarrowBold,
+        FontFace::MonoBold,
+        FontFace::DejaVuSerifCondensed,
+        FontFace::DejaVuCondensedBold,
     ];
 
     /// The installed file of this face and the Debian package that provides it.
@@ -83,6 +97,18 @@ impl FontFace {
             FontFace::DejaVuSerif => (DEJAVU_DIR, "DejaVuSerif.ttf", DEJAVU_PKG),
             FontFace::DejaVuMono => (DEJAVU_DIR, "DejaVuSansMono.ttf", DEJAVU_PKG),
             FontFace::DejaVuCondensed => (DEJAVU_DIR, "DejaVuSansCondensed.ttf", DEJAVU_EXTRA_PKG),
+            FontFace::NarrowBold => (
+                LIBERATION_DIR,
+                "LiberationSansNarrow-Bold.ttf",
+                LIBERATION_PKG,
+            ),
+            FontFace::MonoBold => (LIBERATION_DIR, "LiberationMono-Bold.ttf", LIBERATION_PKG),
+            FontFace::DejaVuSerifCondensed => {
+                (DEJAVU_DIR, "DejaVuSerifCondensed.ttf", DEJAVU_EXTRA_PKG)
+            }
+            FontFace::DejaVuCondensedBold => {
+                (DEJAVU_DIR, "DejaVuSansCondensed-Bold.ttf", DEJAVU_EXTRA_PKG)
+            }
         };
         (Path::new(dir).join(name), package)
     }

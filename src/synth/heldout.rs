@@ -7,14 +7,19 @@
 //! wordings are plausible ones a real office's template might print, written for this file, not
 //! taken from documents.
 //!
-//! Invariants (tested in `family`): no wording here is also a tuning wording; every family here
-//! has [`Split::HeldOut`] and uses at least one layout choice no tuning family uses.
+//! The layout choices only held-out families use are defined and drawn in
+//! [`super::heldout_page`], which is not to be read either.
+//!
+//! Invariants (tested in `family`): no wording here, nor either language of one, is also a
+//! tuning wording; every family here has [`Split::HeldOut`] and uses at least one layout choice
+//! no tuning family uses, and every printout family a face no tuning family uses.
 
 use super::family::{
     Arrangement, DateForm, Faces, Family, LabelField, LangOrder, Medium, NamePlacement,
-    OfficePlacement, PhotoPlacement, SexForm, Split, Wording, faces,
+    OfficePlacement, PhotoPlacement, SexForm, Split, Wording, WordingSet, faces,
 };
 use super::fonts::FontFace;
+use super::heldout_page::{Arrange, DatePrint, Lang, Office, SexPrint};
 
 /// A wording as a struct expression, so that lists of them are promoted to statics.
 macro_rules! w {
@@ -28,239 +33,254 @@ pub(super) fn wordings(field: LabelField) -> &'static [Wording] {
     use LabelField as F;
     match field {
         F::Niora => &[
-            w!("Nomor Register", "Registration Number"),
-            w!("No. Reg.", "Reg. No."),
+            w!("No. Registrasi", "Registration No."),
+            w!("Nomor Induk Orang Asing", "Foreigner Registration No."),
         ],
         F::PermitNumber => &[
-            w!("Nomor Izin Tinggal", "Stay Permit Number"),
-            w!("No. ITAS/ITAP", "Permit No"),
-            w!("Nomor Izin Tinggal", "Residence Permit Number"),
+            w!("No. KITAS/KITAP", "KITAS/KITAP No."),
+            w!("Nomor Dokumen Izin Tinggal", "Stay Permit Document No."),
         ],
         F::ReentryExpiry => &[
-            w!(
-                "Izin Masuk Kembali Berlaku sampai dengan",
-                "Re-entry Permit Valid until",
-            ),
-            w!(
-                "Izin Masuk Kembali Ganda s/d",
-                "Multiple Exit Re-entry until",
-            ),
+            w!("Masa Berlaku Izin Masuk Kembali", "Re-entry Permit Expires"),
+            w!("Izin Keluar Masuk Kembali s/d", "MERP Expires On"),
         ],
         F::Index => &[
-            w!("Kode Indeks", "Permit Index Code"),
-            w!("Indeks Izin", "Index"),
+            w!("Indeks Visa", "Visa Index"),
+            w!("Kode Izin Tinggal", "Stay Permit Code"),
         ],
         F::Name => &[
-            w!("Nama Lengkap", "Full Name"),
-            w!("Nama Pemegang", "Holder's Name"),
+            w!("Nama Pemegang Izin", "Name of Holder"),
+            w!("Nama Sesuai Paspor", "Name as in Passport"),
         ],
         F::Birth => &[
-            w!("Tempat dan Tanggal Lahir", "Place and Date of Birth"),
-            w!("Tempat, Tgl Lahir", "Birth Place, Date"),
+            w!("Tempat/Tanggal Lahir", "Birthplace/Birth Date"),
+            w!("Tmp./Tgl. Lahir", "Place & Date of Birth"),
         ],
         F::PassportNumber => &[
-            w!("Nomor Dokumen Perjalanan", "Travel Document No."),
-            w!("Nomor Paspor", "Passport No"),
+            w!("No. Dokumen Perjalanan", "Travel Doc. No."),
+            w!("Nomor Paspor/Dok. Perjalanan", "Passport/Travel Doc. No."),
         ],
         F::PassportExpiry => &[
-            w!("Masa Berlaku Paspor", "Passport Valid Until"),
-            w!(
-                "Tanggal Habis Berlaku Dokumen Perjalanan",
-                "Date of Expiry of Travel Document",
-            ),
+            w!("Masa Laku Paspor", "Passport Expires On"),
+            w!("Tgl. Kedaluwarsa Paspor", "Expiry of Passport"),
         ],
         F::Nationality => &[
-            w!("Kebangsaan", "Citizenship"),
-            w!("Warga Negara", "Nationality"),
+            w!("Warganegara", "Country of Citizenship"),
+            w!("Negara Asal", "Nationality/Country"),
         ],
-        F::Sex => &[w!("L/P", "Sex (M/F)"), w!("Kelamin", "Gender")],
+        F::Sex => &[
+            w!("Jns. Kelamin", "Sex/Gender"),
+            w!("J. Kelamin", "Male/Female"),
+        ],
         F::Address => &[
-            w!("Alamat di Indonesia", "Address in Indonesia"),
-            w!("Alamat Tinggal", "Residential Address"),
+            w!("Alamat Domisili", "Domicile Address"),
+            w!("Alamat Lengkap", "Full Address"),
         ],
         F::Occupation => &[
-            w!("Jabatan", "Position"),
-            w!("Pekerjaan/Jabatan", "Job Title"),
+            w!("Profesi", "Profession"),
+            w!("Jabatan/Pekerjaan", "Occupation/Position"),
         ],
         F::Guarantor => &[
-            w!("Nama Penjamin", "Sponsor Name"),
-            w!("Sponsor/Penjamin", "Sponsoring Company"),
+            w!("Penjamin/Sponsor", "Guarantor/Sponsor"),
+            w!("Nama Sponsor", "Name of Guarantor"),
         ],
         F::Status => &[
-            w!("Status Izin", "Permit Status"),
-            w!("Keterangan", "Purpose of Stay"),
+            w!("Status Keimigrasian", "Immigration Status"),
+            w!("Jenis Kegiatan", "Type of Activity"),
         ],
         F::PermitExpiry => &[
-            w!("Berlaku sampai dengan", "Valid until"),
-            w!("Tgl. Berakhir", "Date of Expiry"),
-            w!("Masa Berlaku s.d.", "Expiry Date"),
+            w!("Berlaku Sampai", "Valid Through"),
+            w!("Masa Berlaku Izin Tinggal", "Stay Permit Expiry"),
+            w!("Tanggal Berakhir Izin", "End of Permit Validity"),
         ],
         F::IssuedBy => &[
-            w!("Diterbitkan oleh", "Issuing Office"),
-            w!("Kantor Penerbit", "Issuing Authority"),
+            w!("Dikeluarkan di", "Issued at"),
+            w!("Instansi Penerbit", "Issuing Agency"),
         ],
     }
 }
 
 /// The held-out families, printouts first.
-pub(super) const FAMILIES: [Family; 12] = [
+pub(super) const FAMILIES: [Family; 11] = [
     family(
-        "h-p1",
+        "h-p10",
         Medium::Printout,
-        (LangOrder::EnId, Arrangement::Below),
-        (NamePlacement::Labelled, OfficePlacement::UnderSignature),
-        PhotoPlacement::Right,
-        faces(
-            FontFace::DejaVuSerif,
-            FontFace::DejaVuSerif,
-            FontFace::SerifBold,
+        (
+            LangOrder::Other(Lang::IdParen),
+            Arrangement::Other(Arrange::Table),
         ),
-        (10.0, 1),
-        (SexForm::Letter, DateForm::Slash),
+        (
+            NamePlacement::Labelled,
+            OfficePlacement::Other(Office::Letterhead),
+        ),
+        PhotoPlacement::Right,
+        faces(FontFace::Sans, FontFace::NarrowBold, FontFace::SansBold),
+        (9.5, 1),
+        (
+            SexForm::Other(SexPrint::TitleCase),
+            DateForm::Other(DatePrint::Iso),
+        ),
     ),
     family(
-        "h-p2",
+        "h-p11",
         Medium::Printout,
-        (LangOrder::IdOnly, Arrangement::Colon),
-        (NamePlacement::Heading, OfficePlacement::UnderSignature),
+        (
+            LangOrder::Other(Lang::EnStacked),
+            Arrangement::Other(Arrange::RunIn),
+        ),
+        (
+            NamePlacement::Heading,
+            OfficePlacement::Other(Office::BottomLeft),
+        ),
         PhotoPlacement::Left,
-        faces(FontFace::Narrow, FontFace::Narrow, FontFace::SansBold),
-        (10.0, 2),
-        (SexForm::IndonesianLetter, DateForm::Dot),
+        faces(FontFace::Serif, FontFace::Mono, FontFace::SerifBold),
+        (10.0, 1),
+        (
+            SexForm::Other(SexPrint::EnId),
+            DateForm::Other(DatePrint::MonthIdAbbr),
+        ),
     ),
     family(
-        "h-p3",
+        "h-p12",
         Medium::Printout,
-        (LangOrder::IdEn, Arrangement::Below),
-        (NamePlacement::Heading, OfficePlacement::Header),
+        (LangOrder::IdEn, Arrangement::Other(Arrange::Table)),
+        (
+            NamePlacement::Labelled,
+            OfficePlacement::Other(Office::BottomLeft),
+        ),
         PhotoPlacement::None,
         faces(
-            FontFace::DejaVuCondensed,
-            FontFace::DejaVuCondensed,
+            FontFace::DejaVuSerifCondensed,
+            FontFace::DejaVuSerifCondensed,
             FontFace::DejaVuBold,
         ),
         (9.5, 2),
-        (SexForm::Bilingual, DateForm::MonthEn),
+        (
+            SexForm::Other(SexPrint::PriaWanita),
+            DateForm::Other(DatePrint::DashAbbr),
+        ),
     ),
     family(
-        "h-p4",
+        "h-p13",
         Medium::Printout,
-        (LangOrder::EnId, Arrangement::Column),
+        (LangOrder::IdOnly, Arrangement::Other(Arrange::RunIn)),
+        (
+            NamePlacement::Labelled,
+            OfficePlacement::Other(Office::Letterhead),
+        ),
+        PhotoPlacement::Right,
+        faces(FontFace::Mono, FontFace::Mono, FontFace::MonoBold),
+        (9.5, 1),
+        (SexForm::IndonesianLetter, DateForm::Other(DatePrint::Iso)),
+    ),
+    family(
+        "h-p14",
+        Medium::Printout,
+        (LangOrder::EnId, Arrangement::Colon),
+        (
+            NamePlacement::Heading,
+            OfficePlacement::Other(Office::Letterhead),
+        ),
+        PhotoPlacement::Left,
+        faces(FontFace::Narrow, FontFace::NarrowBold, FontFace::NarrowBold),
+        (10.0, 1),
+        (
+            SexForm::Other(SexPrint::EnId),
+            DateForm::Other(DatePrint::DashAbbr),
+        ),
+    ),
+    family(
+        "h-p15",
+        Medium::Printout,
+        (LangOrder::Other(Lang::IdParen), Arrangement::Below),
         (NamePlacement::Labelled, OfficePlacement::Header),
-        PhotoPlacement::Right,
+        PhotoPlacement::None,
         faces(
-            FontFace::DejaVuMono,
-            FontFace::DejaVuMono,
-            FontFace::DejaVuBold,
+            FontFace::DejaVuCondensed,
+            FontFace::DejaVuCondensedBold,
+            FontFace::DejaVuCondensedBold,
         ),
-        (9.0, 1),
-        (SexForm::Letter, DateForm::MonthAbbr),
+        (9.0, 2),
+        (
+            SexForm::Other(SexPrint::TitleCase),
+            DateForm::Other(DatePrint::MonthIdAbbr),
+        ),
     ),
     family(
-        "h-p5",
+        "h-p16",
         Medium::Printout,
-        (LangOrder::IdOnly, Arrangement::Below),
-        (NamePlacement::Labelled, OfficePlacement::UnderSignature),
-        PhotoPlacement::Left,
-        faces(FontFace::Serif, FontFace::DejaVuSerif, FontFace::SerifBold),
-        (10.0, 1),
-        (SexForm::Indonesian, DateForm::MonthEn),
-    ),
-    // A form grid of ruled boxes, the office in a band at the foot of the page.
-    family(
-        "h-p6",
-        Medium::Printout,
-        (LangOrder::IdOnly, Arrangement::Grid),
-        (NamePlacement::Labelled, OfficePlacement::Footer),
-        PhotoPlacement::Right,
-        faces(FontFace::Narrow, FontFace::Narrow, FontFace::SansBold),
-        (9.5, 1),
-        (SexForm::Bilingual, DateForm::MonthAbbr),
-    ),
-    // Dotted leaders, the office in a box at the top right beside a flush-left title.
-    family(
-        "h-p7",
-        Medium::Printout,
-        (LangOrder::EnId, Arrangement::Leader),
+        (LangOrder::Stacked, Arrangement::Other(Arrange::Table)),
         (NamePlacement::Heading, OfficePlacement::TopBox),
-        PhotoPlacement::Left,
+        PhotoPlacement::Right,
         faces(
-            FontFace::DejaVuSerif,
+            FontFace::DejaVuSerifCondensed,
             FontFace::DejaVuSerif,
             FontFace::DejaVuBold,
         ),
         (10.0, 1),
-        (SexForm::IndonesianLetter, DateForm::Dot),
+        (SexForm::Bilingual, DateForm::Other(DatePrint::Iso)),
     ),
-    // A form grid with stacked labels in its boxes, the office boxed at the top right.
     family(
-        "h-p8",
+        "h-p17",
         Medium::Printout,
-        (LangOrder::Stacked, Arrangement::Grid),
-        (NamePlacement::Labelled, OfficePlacement::TopBox),
-        PhotoPlacement::None,
-        faces(
-            FontFace::DejaVuCondensed,
-            FontFace::DejaVuCondensed,
-            FontFace::DejaVuBold,
+        (LangOrder::EnOnly, Arrangement::Other(Arrange::Table)),
+        (
+            NamePlacement::Heading,
+            OfficePlacement::Other(Office::BottomLeft),
         ),
-        (9.0, 1),
-        (SexForm::Letter, DateForm::MonthEn),
-    ),
-    // A typewriter-like form: monospaced, dotted leaders, the office in the footer band.
-    family(
-        "h-p9",
-        Medium::Printout,
-        (LangOrder::IdEn, Arrangement::Leader),
-        (NamePlacement::Labelled, OfficePlacement::Footer),
-        PhotoPlacement::None,
-        faces(
-            FontFace::DejaVuMono,
-            FontFace::DejaVuMono,
-            FontFace::SansBold,
-        ),
-        (9.5, 1),
-        (SexForm::Bilingual, DateForm::Slash),
+        PhotoPlacement::Left,
+        faces(FontFace::NarrowBold, FontFace::Sans, FontFace::SansBold),
+        (9.5, 2),
+        (SexForm::English, DateForm::Other(DatePrint::DashAbbr)),
     ),
     family(
-        "h-c1",
+        "h-c4",
         Medium::Card,
-        (LangOrder::EnId, Arrangement::Below),
-        (NamePlacement::Labelled, OfficePlacement::None),
-        PhotoPlacement::Right,
-        faces(
-            FontFace::DejaVuCondensed,
-            FontFace::DejaVuBold,
-            FontFace::DejaVuBold,
+        (
+            LangOrder::Other(Lang::IdParen),
+            Arrangement::Other(Arrange::Table),
         ),
-        (6.5, 1),
-        (SexForm::Bilingual, DateForm::Slash),
-    ),
-    // An old plastic card with dotted leaders from the labels to the values.
-    family(
-        "h-c2",
-        Medium::Card,
-        (LangOrder::EnId, Arrangement::Leader),
         (NamePlacement::Labelled, OfficePlacement::None),
         PhotoPlacement::Left,
+        faces(FontFace::Narrow, FontFace::NarrowBold, FontFace::NarrowBold),
+        (6.5, 1),
+        (
+            SexForm::Other(SexPrint::TitleCase),
+            DateForm::Other(DatePrint::DashAbbr),
+        ),
+    ),
+    family(
+        "h-c5",
+        Medium::Card,
+        (
+            LangOrder::Other(Lang::EnStacked),
+            Arrangement::Other(Arrange::RunIn),
+        ),
+        (NamePlacement::Labelled, OfficePlacement::None),
+        PhotoPlacement::Right,
         faces(
-            FontFace::DejaVuSerif,
-            FontFace::DejaVuBold,
+            FontFace::DejaVuSerifCondensed,
+            FontFace::DejaVuCondensedBold,
             FontFace::DejaVuBold,
         ),
         (6.5, 1),
-        (SexForm::IndonesianLetter, DateForm::Dot),
+        (
+            SexForm::Other(SexPrint::EnId),
+            DateForm::Other(DatePrint::Iso),
+        ),
     ),
-    // A card whose fields sit in a grid of ruled cells.
     family(
-        "h-c3",
+        "h-c6",
         Medium::Card,
-        (LangOrder::IdOnly, Arrangement::Grid),
+        (LangOrder::IdEn, Arrangement::Below),
         (NamePlacement::Labelled, OfficePlacement::None),
         PhotoPlacement::Right,
-        faces(FontFace::Narrow, FontFace::SansBold, FontFace::SansBold),
+        faces(FontFace::Serif, FontFace::MonoBold, FontFace::SerifBold),
         (6.5, 1),
-        (SexForm::Letter, DateForm::MonthAbbr),
+        (
+            SexForm::Other(SexPrint::PriaWanita),
+            DateForm::Other(DatePrint::MonthIdAbbr),
+        ),
     ),
 ];
 
@@ -289,5 +309,6 @@ const fn family(
         columns,
         sex,
         date,
+        wordings: WordingSet::HeldOut,
     }
 }

@@ -33,6 +33,7 @@ pub mod family;
 pub mod family_page;
 pub mod fonts;
 mod heldout;
+mod heldout_page;
 pub mod layout;
 mod names;
 pub mod other;
