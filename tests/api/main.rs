@@ -10,6 +10,7 @@ mod common;
 
 mod bad_input;
 mod crash;
+mod fleet;
 mod kiosk_page;
 mod kiosk_state;
 mod router;
