@@ -163,6 +163,143 @@ mod tests {
         assert_eq!(got["image"], "AQID");
     }
 
+    /// The payload's JSON Schema, as published in the repository.
+    const SCHEMA_FILE: &str = include_str!("../../docs/fleet-event.schema.json");
+
+    /// The errors of `v` against `schema`: the subset of JSON Schema the file uses (`type`,
+    /// `required`, `properties`, `items`, `enum`, `const`, `not`, `anyOf`, `allOf` with
+    /// `if`/`then`, local `$ref`). A full validator crate would check formats and more, but it
+    /// is a large dependency for a file this small; this one checks what consumers rely on.
+    fn check(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.strip_prefix("#/$defs/").expect("a local $ref");
+                &root["$defs"][name]
+            }
+            None => schema,
+        };
+        let fails = |s: &Value, v: &Value| {
+            let mut e = Vec::new();
+            check(root, s, v, at, &mut e);
+            !e.is_empty()
+        };
+        if let Some(t) = schema.get("type").and_then(Value::as_str) {
+            let ok = match t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "number" => v.is_number(),
+                "integer" => v.is_i64() || v.is_u64(),
+                other => panic!("type {other} is not checked here"),
+            };
+            if !ok {
+                errors.push(format!("{at}: not a {t}: {v}"));
+                return;
+            }
+        }
+        if let Some(c) = schema.get("const").filter(|c| *c != v) {
+            errors.push(format!("{at}: {v} is not {c}"));
+        }
+        if let Some(e) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|e| !e.contains(v))
+        {
+            errors.push(format!("{at}: {v} is not one of {e:?}"));
+        }
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().expect("a key");
+            if v.get(key).is_none() {
+                errors.push(format!("{at}: {key} is missing"));
+            }
+        }
+        if let (Some(props), Some(obj)) = (schema["properties"].as_object(), v.as_object()) {
+            for (key, sub) in props {
+                if let Some(value) = obj.get(key) {
+                    check(root, sub, value, &format!("{at}.{key}"), errors);
+                }
+            }
+        }
+        if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+            for (i, item) in arr.iter().enumerate() {
+                check(root, items, item, &format!("{at}[{i}]"), errors);
+            }
+        }
+        if let Some(not) = schema.get("not").filter(|n| !fails(n, v)) {
+            errors.push(format!("{at}: matches what is forbidden: {not}"));
+        }
+        if let Some(any) = schema["anyOf"]
+            .as_array()
+            .filter(|a| a.iter().all(|s| fails(s, v)))
+        {
+            errors.push(format!("{at}: matches none of {} choices", any.len()));
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            match (part.get("if"), part.get("then")) {
+                (Some(cond), Some(then)) if !fails(cond, v) => check(root, then, v, at, errors),
+                (Some(_), _) => {}
+                (None, _) => check(root, part, v, at, errors),
+            }
+        }
+    }
+
+    fn errors(v: &Value) -> Vec<String> {
+        let root: Value = serde_json::from_str(SCHEMA_FILE).expect("the schema is JSON");
+        let mut errors = Vec::new();
+        check(&root, &root, v, "$", &mut errors);
+        errors
+    }
+
+    #[test]
+    fn produced_events_validate_against_the_published_schema() {
+        for images in [false, true] {
+            let scan = reading_event(&ENV, &FACTS, &reading(), false, Some(&[1]), images);
+            assert_eq!(errors(&scan), Vec::<String>::new(), "{scan}");
+        }
+        let fix = reading_event(&ENV, &FACTS, &Reading::not_a_permit(), true, None, false);
+        assert_eq!(errors(&fix), Vec::<String>::new());
+        assert_eq!(errors(&deletion_event(&ENV)), Vec::<String>::new());
+        // The schema lists exactly the fields the mapping writes.
+        let root: Value = serde_json::from_str(SCHEMA_FILE).expect("JSON");
+        let mut listed: Vec<&str> = root["$defs"]["read"]["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        listed.sort_unstable();
+        let scan = reading_event(&ENV, &FACTS, &reading(), false, None, false);
+        let written: Vec<&str> = scan["read"]
+            .as_object()
+            .expect("read")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(listed, written);
+    }
+
+    #[test]
+    fn the_checker_catches_what_the_schema_forbids() {
+        let mut scan = reading_event(&ENV, &FACTS, &reading(), false, None, false);
+        scan["read"].as_object_mut().expect("read").remove("niora");
+        scan["status"] = json!("maybe");
+        let e = errors(&scan);
+        assert!(e.iter().any(|e| e.contains("niora is missing")), "{e:?}");
+        assert!(
+            e.iter().any(|e| e.contains("\"maybe\" is not one of")),
+            "{e:?}"
+        );
+        let mut scan = reading_event(&ENV, &FACTS, &reading(), false, None, false);
+        scan.as_object_mut().expect("object").remove("read");
+        assert!(errors(&scan).iter().any(|e| e.contains("read is missing")));
+        let mut deletion = deletion_event(&ENV);
+        deletion["read"] = json!({});
+        assert!(!errors(&deletion).is_empty());
+        let mut deletion = deletion_event(&ENV);
+        deletion.as_object_mut().expect("object").remove("kiosk_id");
+        assert_eq!(errors(&deletion), ["$: kiosk_id is missing"]);
+    }
+
     #[test]
     fn a_deletion_carries_the_envelope_only() {
         let got = deletion_event(&ENV);
