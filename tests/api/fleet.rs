@@ -174,6 +174,11 @@ impl Subscriber {
         }
     }
 
+    /// How many messages arrived, repeats included.
+    fn count(&self) -> usize {
+        self.got.lock().expect("lock").len()
+    }
+
     fn messages(&self) -> Vec<Value> {
         self.got.lock().expect("lock").clone()
     }
@@ -668,4 +673,106 @@ async fn the_webhook_gets_every_event_signed_and_in_order_after_three_failures()
         (h["sink"].clone(), h["outbox_depth"].clone()),
         ("webhook".into(), 0.into())
     );
+}
+
+/// Resident memory of process `pid`, kilobytes (Linux).
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// BENCHMARKS.md, "Fleet delivery": `kitascan run` draining a backlog of 10,000 outbox rows to a
+/// local Mosquitto; prints the rate and the daemon's memory. A measurement, not a test:
+/// `cargo test --test api fleet::drain_benchmark -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement for BENCHMARKS.md"]
+async fn drain_benchmark() {
+    let Some(bin) = mosquitto_bin() else { return };
+    let n = 10_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut broker = Broker::new(bin, dir.path(), "allow_anonymous true\n");
+    broker.start();
+    let sub = Subscriber::connect(broker.port, &topic(), None);
+    let config_path = write_config(dir.path(), &broker.url());
+    let config = Config::load(&config_path).expect("the config loads");
+    let stored = Instant::now();
+    let ids = {
+        let state = state(config, not_a_permit_reader());
+        store_readings(&state, n).await
+    };
+    let payload_bytes = Store::open(&dir.path().join("kitascan.db"))
+        .expect("open")
+        .outbox_pending(0, 1)
+        .expect("pending")[0]
+        .payload
+        .len();
+    eprintln!(
+        "fleet drain: {n} readings stored in {:.1} s; a message is {payload_bytes} bytes",
+        stored.elapsed().as_secs_f64()
+    );
+    // The same daemon with an empty outbox for as long, for its memory without a backlog (it
+    // compiles the models' plans on a thread of its own after start-up either way).
+    let idle_dir = tempfile::tempdir().expect("tempdir");
+    let idle_config = write_config(idle_dir.path(), &broker.url());
+    let (mut idle, _) = kitascan_run(&idle_config);
+    let mut idle_peak = 0;
+    let idle_started = Instant::now();
+    while idle_started.elapsed() < Duration::from_secs(12) {
+        idle_peak = idle_peak.max(rss_kb(idle.id()).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = idle.kill();
+    let _ = idle.wait();
+
+    let (mut kiosk, addr) = kitascan_run(&config_path);
+    let started = Instant::now();
+    let pid = kiosk.id();
+    let rss_at_start = rss_kb(pid).unwrap_or(0);
+    let mut peak = rss_at_start;
+    let mut first = None;
+    loop {
+        peak = peak.max(rss_kb(pid).unwrap_or(0));
+        let count = sub.count();
+        if first.is_none() && count > 0 {
+            first = Some(started.elapsed());
+        }
+        if count >= n && first_arrivals(&sub.messages()).len() >= n {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "too slow");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let all = started.elapsed();
+    let msgs = sub.messages();
+    assert_eq!(first_arrivals(&msgs), scans_of(&ids));
+    loop {
+        let (_, _, body) = http(addr, "GET", "/healthz", &[], b"").expect("healthz");
+        let h: Value = serde_json::from_slice(&body).expect("JSON");
+        if h["fleet"]["outbox_depth"] == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let marked = started.elapsed();
+    let first = first.unwrap_or_default();
+    let drain = (all - first).as_secs_f64();
+    eprintln!(
+        "fleet drain: first message {:.2} s after listening; {n} received in {drain:.2} s \
+         ({:.0} messages/s); all marked delivered {:.2} s after listening",
+        first.as_secs_f64(),
+        n as f64 / drain,
+        marked.as_secs_f64()
+    );
+    eprintln!(
+        "fleet drain: daemon RSS {} MB when listening, peak {} MB while draining; peak {} MB \
+         over 12 s with an empty outbox",
+        rss_at_start / 1024,
+        peak / 1024,
+        idle_peak / 1024
+    );
+    let _ = kiosk.kill();
+    let _ = kiosk.wait();
 }
