@@ -209,7 +209,7 @@ impl AppState {
         let id = scan.id.clone();
         let status = scan.status;
         let summary = scan.summary();
-        let event = self.scan_event(&scan);
+        let event = self.reading_event(&scan, false);
         tokio::task::spawn_blocking(move || store.insert_with_event(&scan, event.as_ref()))
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
@@ -234,8 +234,10 @@ impl AppState {
         Ok(existed)
     }
 
-    /// The outbox event of a stored reading, when fleet delivery is on.
-    fn scan_event(&self, scan: &NewScan) -> Option<NewEvent> {
+    /// The outbox event of a stored reading (`scan`) or of its corrected version
+    /// (`correction`), when fleet delivery is on. Code that changes a stored reading writes it
+    /// with [`crate::store::outbox::append`] in the change's own transaction.
+    pub fn reading_event(&self, scan: &NewScan, corrected: bool) -> Option<NewEvent> {
         let fleet = &self.0.config.fleet;
         if !fleet.enabled() {
             return None;
@@ -260,13 +262,17 @@ impl AppState {
             &envelope,
             &facts,
             &reading,
-            false,
+            corrected,
             scan.image.as_deref(),
             fleet.include_images(),
         );
         Some(NewEvent {
             event_id: event_id.clone(),
-            kind: EventKind::Scan,
+            kind: if corrected {
+                EventKind::Correction
+            } else {
+                EventKind::Scan
+            },
             scan_id: scan.id.clone(),
             created_at: scan.created_at,
             payload: payload.to_string(),
