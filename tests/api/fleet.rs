@@ -378,7 +378,7 @@ async fn readings_stored_while_the_broker_is_down_all_arrive_in_order_once_it_is
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reading_deleted_through_the_api_arrives_as_a_deletion_event() {
+async fn an_upload_arrives_as_a_scan_and_a_deletion_through_the_api_as_a_deletion_event() {
     let Some(bin) = mosquitto_bin() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut broker = Broker::new(bin, dir.path(), "allow_anonymous true\n");
@@ -393,7 +393,15 @@ async fn a_reading_deleted_through_the_api_arrives_as_a_deletion_event() {
         quick(),
     )
     .expect("a sink is configured");
-    let ids = store_readings(&state, 2).await;
+    let mut ids = store_readings(&state, 2).await;
+    // An upload (read by a stand-in reader as not a permit) takes the same path.
+    let res = send(
+        &state,
+        upload("/ocr/v1/kitas-kitap", "blank.png", &blank_png()),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    ids.push(res.header("scan-id").expect("Scan-Id").to_string());
     let res = send(
         &state,
         Request::delete(format!("/api/v1/scans/{}", ids[0]))
@@ -402,10 +410,24 @@ async fn a_reading_deleted_through_the_api_arrives_as_a_deletion_event() {
     )
     .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    let msgs = sub.wait_for("two scans and a deletion", |m| first_arrivals(m).len() >= 3);
+    let msgs = sub.wait_for("three scans and a deletion", |m| {
+        first_arrivals(m).len() >= 4
+    });
     let mut want = scans_of(&ids);
     want.push(("deletion".into(), ids[0].clone()));
     assert_eq!(first_arrivals(&msgs), want);
+    let uploaded = msgs
+        .iter()
+        .find(|m| m["scan_id"] == ids[2])
+        .expect("the upload");
+    assert_eq!(
+        (
+            &uploaded["source"],
+            &uploaded["status"],
+            &uploaded["document_type"]
+        ),
+        (&"upload".into(), &"not_permit".into(), &"".into())
+    );
     let deletion = msgs
         .iter()
         .find(|m| m["event"] == "deletion")
