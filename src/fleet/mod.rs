@@ -220,6 +220,8 @@ pub enum FleetError {
     Store(#[from] StoreError),
     #[error("a blocking task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("fleet.mqtt.url: {0}")]
+    Config(String),
     #[error("TLS set-up: {0}")]
     Tls(#[from] rustls::Error),
 }

@@ -42,7 +42,10 @@ pub async fn run(
             Ok(opts) => session(opts, &topic, &store, &status, &params, &mut backoff).await,
             Err(e) => {
                 tracing::error!(error = %e, "the MQTT connection cannot be set up");
-                reason::TLS
+                match e {
+                    FleetError::Tls(_) => reason::TLS,
+                    _ => reason::REFUSED,
+                }
             }
         };
         status.set_link(Link::Fault(fault));
@@ -55,14 +58,8 @@ fn options(
     kiosk_id: &str,
     params: &FleetParams,
 ) -> Result<MqttOptions, FleetError> {
-    // A loaded configuration has a valid URL (`Config::validate`).
-    let addr = config
-        .broker()
-        .unwrap_or_else(|_| crate::config::BrokerAddr {
-            host: String::new(),
-            port: 0,
-            tls: false,
-        });
+    // A loaded configuration has a valid URL (`Config::validate`); this is for one built in code.
+    let addr = config.broker().map_err(FleetError::Config)?;
     let mut opts = MqttOptions::new(format!("kitascan-{kiosk_id}"), addr.host, addr.port);
     opts.set_clean_session(false)
         .set_keep_alive(params.keep_alive)
@@ -116,10 +113,21 @@ fn fault_of(e: &ConnectionError) -> &'static str {
     }
 }
 
+/// The task driving a session's event loop, ended with the session (its connection closes).
+struct Driver(tokio::task::JoinHandle<()>);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+type Events = mpsc::UnboundedReceiver<Result<Event, ConnectionError>>;
+
 /// Runs the event loop until it fails, forwarding its events.
-fn drive(mut eventloop: EventLoop) -> mpsc::UnboundedReceiver<Result<Event, ConnectionError>> {
+fn drive(mut eventloop: EventLoop) -> (Driver, Events) {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         loop {
             let ev = eventloop.poll().await;
             let failed = ev.is_err();
@@ -128,7 +136,7 @@ fn drive(mut eventloop: EventLoop) -> mpsc::UnboundedReceiver<Result<Event, Conn
             }
         }
     });
-    rx
+    (Driver(task), rx)
 }
 
 /// What is on its way to the broker in this session.
@@ -158,7 +166,7 @@ async fn session(
     backoff: &mut Backoff,
 ) -> &'static str {
     let (client, eventloop) = AsyncClient::new(opts, params.window * 2 + 8);
-    let mut events = drive(eventloop);
+    let (_driver, mut events) = drive(eventloop);
     // Wait for the broker's CONNACK before sending anything.
     loop {
         match events.recv().await {
