@@ -658,6 +658,12 @@ async fn the_webhook_gets_every_event_signed_and_in_order_after_three_failures()
         quick(),
     )
     .expect("a sink is configured");
+    // While the receiver answers 503, the link shows the fault.
+    let deadline = Instant::now() + PATIENCE;
+    while fleet_health(&state).await["reason"] != "http_status" {
+        assert!(Instant::now() < deadline, "no fault was shown");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let deadline = Instant::now() + PATIENCE;
     while got.lock().expect("lock").len() < 6 {
         assert!(Instant::now() < deadline, "the webhook got too little");
@@ -695,6 +701,8 @@ async fn the_webhook_gets_every_event_signed_and_in_order_after_three_failures()
         (h["sink"].clone(), h["outbox_depth"].clone()),
         ("webhook".into(), 0.into())
     );
+    assert_eq!(h["connection"], "connected");
+    assert!(h["last_delivery"].is_string(), "{h}");
 }
 
 /// Resident memory of process `pid`, kilobytes (Linux).
