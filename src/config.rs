@@ -33,6 +33,7 @@ pub struct Config {
     pub reader: ReaderConfig,
     pub daemon: DaemonConfig,
     pub gate: GateParams,
+    pub fleet: FleetConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +156,151 @@ impl ReaderConfig {
             pdf_dpi: self.pdf_dpi,
             max_bytes: self.max_upload_bytes,
         }
+    }
+}
+
+/// Delivery of every reading to a back office (`[fleet]`): an MQTT broker or a webhook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FleetConfig {
+    /// This kiosk's name in the fleet: in every message, the MQTT client id and topic.
+    pub kiosk_id: String,
+    /// Delivered outbox rows are deleted this many days after delivery; 0 keeps them.
+    pub keep_delivered_days: u32,
+    pub mqtt: Option<MqttConfig>,
+    pub webhook: Option<WebhookConfig>,
+}
+
+impl Default for FleetConfig {
+    fn default() -> Self {
+        Self {
+            kiosk_id: String::new(),
+            keep_delivered_days: 7,
+            mqtt: None,
+            webhook: None,
+        }
+    }
+}
+
+impl FleetConfig {
+    /// Whether a sink is configured (then every change writes an outbox event).
+    pub fn enabled(&self) -> bool {
+        self.mqtt.is_some() || self.webhook.is_some()
+    }
+
+    /// Whether messages carry the photo, signature and document images.
+    pub fn include_images(&self) -> bool {
+        self.mqtt.as_ref().is_some_and(|m| m.include_images)
+    }
+}
+
+/// `[fleet.mqtt]`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttConfig {
+    /// `mqtt://host[:port]` (1883) or `mqtts://host[:port]` (8883).
+    pub url: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `{kiosk_id}` is replaced by the kiosk's id.
+    #[serde(default = "default_topic")]
+    pub topic: String,
+    #[serde(default = "default_qos")]
+    pub qos: u8,
+    #[serde(default)]
+    pub include_images: bool,
+}
+
+fn default_topic() -> String {
+    "kitascan/{kiosk_id}/scans".into()
+}
+
+fn default_qos() -> u8 {
+    1
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for MqttConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("topic", &self.topic)
+            .field("qos", &self.qos)
+            .field("include_images", &self.include_images)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A broker address parsed from `[fleet.mqtt] url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerAddr {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+}
+
+impl MqttConfig {
+    /// The broker's host, port and whether it speaks TLS.
+    pub fn broker(&self) -> Result<BrokerAddr, String> {
+        const WANT: &str = "must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT]";
+        let (tls, rest) = if let Some(r) = self.url.strip_prefix("mqtts://") {
+            (true, r)
+        } else if let Some(r) = self.url.strip_prefix("mqtt://") {
+            (false, r)
+        } else {
+            return Err(WANT.into());
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let default_port = if tls { 8883 } else { 1883 };
+        let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or(WANT)?;
+            match after.strip_prefix(':') {
+                Some(p) => (host, p.parse().map_err(|_| WANT)?),
+                None if after.is_empty() => (host, default_port),
+                None => return Err(WANT.into()),
+            }
+        } else {
+            match rest.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse().map_err(|_| WANT)?),
+                None => (rest, default_port),
+            }
+        };
+        let bad_host = host.is_empty() || host.contains(['/', '@', ' ', '?', '#']);
+        if bad_host || port == 0 {
+            return Err(WANT.into());
+        }
+        Ok(BrokerAddr {
+            host: host.to_string(),
+            port,
+            tls,
+        })
+    }
+
+    /// The topic with `{kiosk_id}` filled in.
+    pub fn topic_for(&self, kiosk_id: &str) -> String {
+        self.topic.replace("{kiosk_id}", kiosk_id)
+    }
+}
+
+/// `[fleet.webhook]`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `http://` or `https://` URL every event is POSTed to.
+    pub url: String,
+    /// The HMAC-SHA256 key of `X-Kitascan-Signature`.
+    pub secret: String,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -337,6 +483,68 @@ pub enum ConfigError {
     },
 }
 
+impl FleetConfig {
+    /// The key at fault and why, if any.
+    fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, reason: &str| Err((key.to_string(), reason.to_string()));
+        if !self.enabled() {
+            return Ok(());
+        }
+        if self.mqtt.is_some() && self.webhook.is_some() {
+            return bad(
+                "fleet.webhook",
+                "[fleet.mqtt] and [fleet.webhook] are alternatives: configure one",
+            );
+        }
+        let id_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if self.kiosk_id.is_empty() || self.kiosk_id.len() > 64 || !self.kiosk_id.chars().all(id_ok)
+        {
+            return bad(
+                "fleet.kiosk_id",
+                "must be 1-64 letters, digits, '-', '_' or '.' (it names the kiosk in the topic \
+                 and the MQTT client id)",
+            );
+        }
+        if self.keep_delivered_days > 3650 {
+            return bad(
+                "fleet.keep_delivered_days",
+                "must be between 0 (keep) and 3650",
+            );
+        }
+        if let Some(m) = &self.mqtt {
+            if let Err(reason) = m.broker() {
+                return bad("fleet.mqtt.url", &reason);
+            }
+            if m.password.is_some() && m.username.is_none() {
+                return bad("fleet.mqtt.password", "needs fleet.mqtt.username");
+            }
+            let topic = m.topic_for(&self.kiosk_id);
+            if topic.is_empty() || topic.contains(['+', '#', '\0']) || topic.len() > 1024 {
+                return bad(
+                    "fleet.mqtt.topic",
+                    "must be a topic name without the wildcards '+' and '#'",
+                );
+            }
+            if m.qos != 1 {
+                return bad(
+                    "fleet.mqtt.qos",
+                    "must be 1: a reading is marked delivered on the broker's PUBACK",
+                );
+            }
+        }
+        if let Some(w) = &self.webhook {
+            let scheme_ok = w.url.starts_with("http://") || w.url.starts_with("https://");
+            if !scheme_ok || w.url.len() <= "https://".len() {
+                return bad("fleet.webhook.url", "must be an http:// or https:// URL");
+            }
+            if w.secret.len() < 16 {
+                return bad("fleet.webhook.secret", "must be at least 16 characters");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Config {
     /// The built-in configuration.
     pub fn built_in() -> Result<Config, ConfigError> {
@@ -430,6 +638,9 @@ impl Config {
             return bad(&key, &reason);
         }
         if let Err((key, reason)) = self.gate.validate() {
+            return bad(&key, &reason);
+        }
+        if let Err((key, reason)) = self.fleet.validate() {
             return bad(&key, &reason);
         }
         if self.server.read_timeout_secs == 0 {
@@ -630,6 +841,82 @@ mod tests {
             err.to_string(),
             "k.toml: server.keys[0].key: must be at least 16 characters"
         );
+    }
+
+    #[test]
+    fn fleet_settings_default_and_validate() {
+        let c = Config::built_in().unwrap();
+        assert!(!c.fleet.enabled());
+        assert_eq!(c.fleet.keep_delivered_days, 7);
+        let c = Config::parse(
+            "[fleet]\nkiosk_id = \"jkt-01\"\n[fleet.mqtt]\nurl = \"mqtt://broker.lan\"\n",
+            "k.toml",
+        )
+        .unwrap();
+        let m = c.fleet.mqtt.as_ref().unwrap();
+        assert_eq!((m.qos, m.include_images), (1, false));
+        assert_eq!(m.topic_for("jkt-01"), "kitascan/jkt-01/scans");
+        let addr = |url: &str| {
+            MqttConfig {
+                url: url.into(),
+                ..m.clone()
+            }
+            .broker()
+        };
+        let want = |host: &str, port, tls| {
+            Ok(BrokerAddr {
+                host: host.into(),
+                port,
+                tls,
+            })
+        };
+        assert_eq!(addr("mqtt://broker.lan"), want("broker.lan", 1883, false));
+        assert_eq!(addr("mqtts://b:9000/"), want("b", 9000, true));
+        assert_eq!(addr("mqtt://[::1]:1884"), want("::1", 1884, false));
+        for bad in [
+            "http://b",
+            "mqtt://",
+            "mqtt://b:x",
+            "mqtt://u@b",
+            "mqtt://b:0",
+        ] {
+            assert!(addr(bad).is_err(), "{bad}");
+        }
+        let err = |text: &str| Config::parse(text, "k.toml").unwrap_err().to_string();
+        let mqtt = "[fleet.mqtt]\nurl = \"mqtt://b\"\n";
+        assert!(err(mqtt).starts_with("k.toml: fleet.kiosk_id: must be"));
+        let with_id = |rest: &str| format!("[fleet]\nkiosk_id = \"k1\"\n{rest}");
+        assert_eq!(
+            err(&with_id("[fleet.mqtt]\nurl = \"tcp://b\"\n")),
+            "k.toml: fleet.mqtt.url: must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"
+        );
+        assert!(err(&with_id(&format!("{mqtt}qos = 0\n"))).starts_with("k.toml: fleet.mqtt.qos:"));
+        assert!(
+            err(&with_id(&format!("{mqtt}topic = \"a/+/b\"\n")))
+                .starts_with("k.toml: fleet.mqtt.topic:")
+        );
+        assert!(
+            err(&with_id(&format!("{mqtt}password = \"p\"\n")))
+                .starts_with("k.toml: fleet.mqtt.password:")
+        );
+        let hook = "[fleet.webhook]\nurl = \"https://office.example/hook\"\n";
+        assert!(
+            err(&with_id(&format!("{hook}secret = \"short\"\n")))
+                .starts_with("k.toml: fleet.webhook.secret:")
+        );
+        assert!(
+            err(&with_id(&format!(
+                "{mqtt}{hook}secret = \"0123456789abcdef\"\n"
+            )))
+            .starts_with("k.toml: fleet.webhook:")
+        );
+        let ok = Config::parse(
+            &with_id(&format!("{hook}secret = \"0123456789abcdef\"\n")),
+            "k.toml",
+        )
+        .unwrap();
+        assert!(ok.fleet.enabled() && !ok.fleet.include_images());
+        assert!(!format!("{:?}", ok.fleet).contains("0123456789abcdef"));
     }
 
     #[test]

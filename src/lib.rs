@@ -16,12 +16,14 @@
 //! - [`led`]: the status LED (GPIO, log or none) and the one table of its patterns.
 //! - [`daemon`]: the kiosk's loop tying capture, gate, reader, store and LED together.
 //! - [`clock`]: real or simulated time for the daemon.
+//! - [`fleet`]: the outbox delivered to a back office over MQTT or a signed webhook.
 
 pub mod api;
 pub mod capture;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod fleet;
 pub mod gate;
 pub mod geometry;
 pub mod input;

@@ -17,6 +17,7 @@ use kitascan::capture::{SourceSpec, open_source};
 use kitascan::clock::SystemClock;
 use kitascan::config::{BUILT_IN, Config};
 use kitascan::daemon::{Daemon, DaemonParams, Timing};
+use kitascan::fleet::{self, FleetParams};
 use kitascan::led;
 use kitascan::ocr::Engine;
 use kitascan::store::Store;
@@ -76,8 +77,15 @@ async fn serve(config: Config, store: Arc<Store>, engine: Arc<Engine>) -> Result
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::new(config.clone(), store, engine.clone());
+    let state = AppState::new(config.clone(), store.clone(), engine.clone());
     tokio::spawn(state.clone().run_retention());
+    // Fleet delivery (`[fleet]`): the outbox to the back office, from where it left off.
+    fleet::spawn(
+        &config.fleet,
+        store,
+        state.fleet().clone(),
+        FleetParams::default(),
+    );
     let heartbeat = Arc::new(AtomicU64::new(0));
     prepare_plans(engine.clone());
     let camera = start_camera(&config, &state, engine, heartbeat.clone())?;

@@ -32,8 +32,12 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use crate::config::Config;
+use crate::fleet::FleetStatus;
 use crate::kitas::{DocumentKind, FieldName, Reading};
-use crate::store::{NewScan, ScanSource, ScanStatus, ScanSummary, Store, StoreError};
+use crate::store::{
+    EventKind, NewEvent, NewScan, ScanSource, ScanStatus, ScanSummary, Store, StoreError,
+};
+use crate::wire::fleet as fleet_wire;
 
 pub use events::ServerEvent;
 pub use reader::{PageResult, ReadQueue, Recognizer};
@@ -56,6 +60,7 @@ struct Inner {
     events: broadcast::Sender<ServerEvent>,
     metrics: Arc<metrics::Metrics>,
     daemon_state: Arc<Mutex<StateBoard>>,
+    fleet: Arc<FleetStatus>,
 }
 
 /// What the kiosk tells the person at the tray (`/healthz`, `state` events, the kiosk page): a
@@ -133,6 +138,7 @@ impl AppState {
         let (events, _) = broadcast::channel(64);
         let metrics = Arc::new(metrics::Metrics::new());
         let daemon_state = Arc::new(Mutex::new(StateBoard::new()));
+        let fleet = Arc::new(FleetStatus::new(&config.fleet));
         let queue = ReadQueue::start(
             &config,
             recognizer,
@@ -147,6 +153,7 @@ impl AppState {
             events,
             metrics,
             daemon_state,
+            fleet,
         }))
     }
 
@@ -156,6 +163,11 @@ impl AppState {
 
     pub fn store(&self) -> &Arc<Store> {
         &self.0.store
+    }
+
+    /// What the fleet publisher knows of its sink; the publisher updates it.
+    pub fn fleet(&self) -> &Arc<FleetStatus> {
+        &self.0.fleet
     }
 
     /// Clients connected to `/api/v1/events`.
@@ -190,19 +202,105 @@ impl AppState {
         }
     }
 
-    /// Stores a scan, counts it and announces it (a `scan` event with its summary).
+    /// Stores a scan (with its outbox event when fleet delivery is on), counts it and announces
+    /// it (a `scan` event with its summary).
     pub async fn record(&self, scan: NewScan) -> Result<ScanSummary, StoreError> {
         let store = self.0.store.clone();
         let id = scan.id.clone();
         let status = scan.status;
         let summary = scan.summary();
-        tokio::task::spawn_blocking(move || store.insert(&scan))
+        let event = self.reading_event(&scan, false);
+        tokio::task::spawn_blocking(move || store.insert_with_event(&scan, event.as_ref()))
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
+        self.0.fleet.wake();
         self.0.metrics.scan(status.as_str());
         let _ = self.0.events.send(ServerEvent::scan(&summary));
         tracing::info!(scan = %id, status = status.as_str(), "scan stored");
         Ok(summary)
+    }
+
+    /// Deletes a scan (with its outbox event when fleet delivery is on); whether it existed.
+    pub async fn delete_scan(&self, id: String) -> Result<bool, StoreError> {
+        let store = self.0.store.clone();
+        let event = self.deletion_event(&id);
+        let existed =
+            tokio::task::spawn_blocking(move || store.delete_with_event(&id, event.as_ref()))
+                .await
+                .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
+        if existed {
+            self.0.fleet.wake();
+        }
+        Ok(existed)
+    }
+
+    /// The outbox event of a stored reading (`scan`) or of its corrected version
+    /// (`correction`), when fleet delivery is on. Code that changes a stored reading writes it
+    /// with [`crate::store::outbox::append`] in the change's own transaction.
+    pub fn reading_event(&self, scan: &NewScan, corrected: bool) -> Option<NewEvent> {
+        let fleet = &self.0.config.fleet;
+        if !fleet.enabled() {
+            return None;
+        }
+        // The reading was serialised from a `Reading` by `new_scan`.
+        let reading: Reading = serde_json::from_value(scan.reading.clone())
+            .unwrap_or_else(|_| Reading::not_a_permit());
+        let event_id = new_id();
+        let time = crate::store::rfc3339(scan.created_at);
+        let envelope = fleet_wire::Envelope {
+            event_id: &event_id,
+            scan_id: &scan.id,
+            kiosk_id: &fleet.kiosk_id,
+            time: &time,
+        };
+        let facts = fleet_wire::ScanFacts {
+            source: scan.source.as_str(),
+            status: scan.status.as_str(),
+            document_type: &scan.document_type,
+        };
+        let payload = fleet_wire::reading_event(
+            &envelope,
+            &facts,
+            &reading,
+            corrected,
+            scan.image.as_deref(),
+            fleet.include_images(),
+        );
+        Some(NewEvent {
+            event_id: event_id.clone(),
+            kind: if corrected {
+                EventKind::Correction
+            } else {
+                EventKind::Scan
+            },
+            scan_id: scan.id.clone(),
+            created_at: scan.created_at,
+            payload: payload.to_string(),
+        })
+    }
+
+    /// The outbox event of a deletion, when fleet delivery is on.
+    fn deletion_event(&self, scan_id: &str) -> Option<NewEvent> {
+        let fleet = &self.0.config.fleet;
+        if !fleet.enabled() {
+            return None;
+        }
+        let event_id = new_id();
+        let now = crate::store::now_ms();
+        let time = crate::store::rfc3339(now);
+        let payload = fleet_wire::deletion_event(&fleet_wire::Envelope {
+            event_id: &event_id,
+            scan_id,
+            kiosk_id: &fleet.kiosk_id,
+            time: &time,
+        });
+        Some(NewEvent {
+            event_id: event_id.clone(),
+            kind: EventKind::Deletion,
+            scan_id: scan_id.to_string(),
+            created_at: now,
+            payload: payload.to_string(),
+        })
     }
 
     /// Ends every open event stream, so that a graceful shutdown does not wait on them.
@@ -348,8 +446,45 @@ async fn healthz(State(state): State<AppState>) -> Response {
             "version": env!("CARGO_PKG_VERSION"),
             "state": shown.state,
             "reason": shown.reason,
+            "fleet": fleet_health(&state).await,
         }),
     )
+}
+
+/// The fleet part of `/healthz`: the sink, its link, and the outbox (`null` values when fleet
+/// delivery is off or the outbox cannot be read).
+async fn fleet_health(state: &AppState) -> Value {
+    let fleet = state.fleet();
+    let link = fleet.link();
+    let stats = fleet_stats(state).await;
+    let now = crate::store::now_ms();
+    json!({
+        "sink": fleet.sink(),
+        "connection": link.as_str(),
+        "reason": link.reason(),
+        "outbox_depth": stats.map(|s| s.depth),
+        "oldest_undelivered_age_seconds": stats
+            .and_then(|s| s.oldest_undelivered)
+            .map(|t| (now - t).max(0) as f64 / 1000.0),
+        "last_delivery": stats
+            .and_then(|s| s.last_delivered)
+            .or(fleet.last_delivery())
+            .map(crate::store::rfc3339),
+    })
+}
+
+/// The outbox's figures, when fleet delivery is on and the store answers.
+pub(crate) async fn fleet_stats(state: &AppState) -> Option<crate::store::OutboxStats> {
+    state.fleet().sink()?;
+    let store = state.store().clone();
+    match tokio::task::spawn_blocking(move || store.outbox_stats()).await {
+        Ok(Ok(stats)) => Some(stats),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "reading the outbox figures failed");
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 async fn openapi() -> Response {

@@ -106,8 +106,7 @@ pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Res
 }
 
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let key = id.clone();
-    match blocking(&state, move |s| s.delete(&key)).await {
+    match state.delete_scan(id.clone()).await {
         Ok(true) => {
             tracing::info!(scan = %id, "scan deleted");
             state.announce(ServerEvent::deleted(&id));

@@ -9,11 +9,17 @@
 //!   a crash loses nothing committed and never leaves half a row.
 //! - Deleted rows are overwritten (`secure_delete`), since they hold personal data.
 //! - Nothing here logs a field value: errors carry SQLite's messages and ids only.
+//! - A change that carries an outbox event ([`outbox`]) writes it in the change's own
+//!   transaction: the event is there exactly when the change is.
+
+pub mod outbox;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use outbox::{EventKind, NewEvent, OutboxEvent, OutboxStats};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -21,10 +27,13 @@ use serde_json::Value;
 const SCHEMA: &str = include_str!("schema.sql");
 
 /// Migrations after the base schema: `(version it brings the database to, SQL)`, in order.
-const MIGRATIONS: &[(u32, &str)] = &[(2, include_str!("migrations/0002_document_type_index.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (2, include_str!("migrations/0002_document_type_index.sql")),
+    (3, include_str!("migrations/0003_outbox.sql")),
+];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Where a scan came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -214,8 +223,17 @@ impl Store {
         user_version(&self.conn())
     }
 
-    /// Stores one scan, in one transaction.
+    /// Stores one scan, in one transaction, with no outbox event.
     pub fn insert(&self, scan: &NewScan) -> Result<(), StoreError> {
+        self.insert_with_event(scan, None)
+    }
+
+    /// Stores one scan and, when given, its outbox event, in one transaction.
+    pub fn insert_with_event(
+        &self,
+        scan: &NewScan,
+        event: Option<&NewEvent>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -237,6 +255,9 @@ impl Store {
                 scan.image,
             ],
         )?;
+        if let Some(event) = event {
+            outbox::append(&tx, event)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -316,10 +337,24 @@ impl Store {
 
     /// Deletes one scan now; whether it existed.
     pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .execute("DELETE FROM scans WHERE id = ?1", [id])?
-            > 0)
+        self.delete_with_event(id, None)
+    }
+
+    /// Deletes one scan now and, if it existed and an event is given, writes the event, in one
+    /// transaction; whether it existed.
+    pub fn delete_with_event(
+        &self,
+        id: &str,
+        event: Option<&NewEvent>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let existed = tx.execute("DELETE FROM scans WHERE id = ?1", [id])? > 0;
+        if existed && let Some(event) = event {
+            outbox::append(&tx, event)?;
+        }
+        tx.commit()?;
+        Ok(existed)
     }
 
     /// Deletes every scan created before `cutoff` (milliseconds since the epoch); how many.
@@ -423,11 +458,11 @@ pub fn now_ms() -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn scan(id: &str, created_at: i64, document_type: &str) -> NewScan {
+    pub(crate) fn scan(id: &str, created_at: i64, document_type: &str) -> NewScan {
         NewScan {
             id: id.to_string(),
             reference_id: format!("ref-{id}"),
@@ -448,7 +483,7 @@ mod tests {
         }
     }
 
-    fn open() -> (tempfile::TempDir, Store) {
+    pub(crate) fn open() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("sub/k.db")).unwrap();
         (dir, store)

@@ -2,6 +2,8 @@
 //! written for either can point at a kiosk instead.
 //!
 //! - [`glair`]: GLAIR's `POST /ocr/v1/kitas-kitap` (`status`, `reason`, `read.<field>` objects).
+//! - [`fleet`]: the event a kiosk delivers to its back office (MQTT or webhook), with GLAIR's
+//!   `read` object.
 //! - [`verihubs`]: Verihubs' "OCR KITAS" (`message`, `data.result_data` with 17 flat strings).
 //!
 //! Both are pure mappings of one [`crate::kitas::Reading`]: no I/O, no state, so each is pinned
@@ -10,6 +12,7 @@
 //! Numbers follow the samples: confidences 0..1 with four decimals, polygons as integer
 //! `[x, y]` pairs.
 
+pub mod fleet;
 pub mod glair;
 pub mod verihubs;
 

@@ -1,6 +1,6 @@
 //! The LAN API (`kitascan run`): router tests through `app(..).oneshot`, the bad-input corpus,
-//! the restart test and the kiosk's state and reason over real sockets, and the kiosk page in
-//! headless Chromium.
+//! the restart test and the kiosk's state and reason over real sockets, the kiosk page in
+//! headless Chromium, and fleet delivery to a real Mosquitto and a local webhook receiver.
 //!
 //! One test binary, so that the real models load once and tract is linked once; reads of
 //! generated permits (fake identities) use the shared engine, the queue tests a stand-in reader.
@@ -10,6 +10,7 @@ mod common;
 
 mod bad_input;
 mod crash;
+mod fleet;
 mod kiosk_page;
 mod kiosk_state;
 mod router;
