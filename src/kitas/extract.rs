@@ -386,6 +386,16 @@ impl<'a> Reader<'a> {
                 }
             }
             let Some(whole) = best.filter(|_| !taken.is_empty()) else {
+                // A translation in words no lexicon wording has (`Sponsor/Penjamin` over
+                // `Sponsoring Company`) is still the label's, not its value: the line flush
+                // under a label that names the same field by its words.
+                if let (Some(m), Some(&j)) = (m, chain.first()) {
+                    let text: String = segs[j].chars.iter().collect();
+                    if m.tag != Key::Other && keywords::key(&text) == Some(m.tag) {
+                        self.labels[j] = None;
+                        self.used[j] = true;
+                    }
+                }
                 continue;
             };
             self.labels[s] = Some(Match {
@@ -1060,9 +1070,10 @@ impl<'a> Reader<'a> {
             .filter(|&s| self.free(s) && segs[s].cy() < limit)
             .collect();
         self.office_block(&header);
-        // Some printouts set the office block lower down, under an `Issued by` heading or
-        // the signature: where the header held none of it, it is looked for on the whole page.
-        if !self.is_set(FieldName::OfficeName) && !self.is_set(FieldName::OfficeRegion) {
+        // Some printouts set the office block lower down or aside, under an `Issued by`
+        // heading or the signature: where the header did not hold all of it, the rest is
+        // looked for on the whole page.
+        if !self.is_set(FieldName::OfficeName) || !self.is_set(FieldName::OfficeRegion) {
             let page: Vec<usize> = (0..segs.len()).filter(|&s| self.free(s)).collect();
             self.office_block(&page);
         }
@@ -1100,14 +1111,26 @@ impl<'a> Reader<'a> {
     /// The first header line under the office name that looks like a street address.
     fn office_address(&mut self, office: usize, header: &[usize]) {
         let segs = &self.page.segs;
-        let below = header
-            .iter()
-            .copied()
-            .filter(|&s| !self.used[s] && segs[s].bbox[1] >= segs[office].cy())
-            .filter(|&s| {
-                segs[s].bbox[0] < segs[office].bbox[2] && segs[s].bbox[2] > segs[office].bbox[0]
-            })
-            .min_by(|&a, &b| segs[a].bbox[1].total_cmp(&segs[b].bbox[1]));
+        let o = &segs[office];
+        let under = |s: usize| {
+            !self.used[s]
+                && segs[s].bbox[1] >= o.cy()
+                && segs[s].bbox[0] < o.bbox[2]
+                && segs[s].bbox[2] > o.bbox[0]
+        };
+        let nearest = |c: &mut dyn Iterator<Item = usize>| {
+            c.min_by(|&a: &usize, &b: &usize| segs[a].bbox[1].total_cmp(&segs[b].bbox[1]))
+        };
+        // The line right under the office name, wherever the block stands (an office block
+        // beside the title runs past the header's bottom), else the nearest under it in the
+        // block.
+        let close =
+            nearest(&mut (0..segs.len()).filter(|&s| {
+                self.free(s) && under(s) && segs[s].bbox[1] - o.bbox[3] <= o.height()
+            }));
+        let below = close
+            .filter(|&s| looks_like_address(&segs[s].text()))
+            .or_else(|| nearest(&mut header.iter().copied().filter(|&s| under(s))));
         let Some(s) = below.filter(|&s| looks_like_address(&segs[s].text())) else {
             return;
         };
@@ -1150,7 +1173,8 @@ impl<'a> Reader<'a> {
             .min_by(|&a, &b| segs[a].bbox[1].total_cmp(&segs[b].bbox[1]));
         let s = s
             .filter(|&s| looks_like_name(&segs[s].text()))
-            .or_else(|| self.name_heading(title));
+            .or_else(|| self.name_heading(title))
+            .or_else(|| self.name_before_labels(title));
         let Some(s) = s else {
             return;
         };
@@ -1188,6 +1212,33 @@ impl<'a> Reader<'a> {
                     .abs()
                     .total_cmp(&(segs[b].cy() - t).abs())
             })
+    }
+
+    /// The holder's name printed on its own, in body size, between the title and the form's
+    /// first labelled row (beside a photo, say): the one free line there of two or more words
+    /// of name characters, none of them the document's own wording or an office line.
+    fn name_before_labels(&self, title: usize) -> Option<usize> {
+        let segs = &self.page.segs;
+        let t = &segs[title];
+        let first_row = (0..segs.len())
+            .filter(|&s| self.labels[s].is_some() && segs[s].bbox[1] > t.bbox[3])
+            .map(|s| segs[s].cy())
+            .fold(f32::INFINITY, f32::min);
+        let found: Vec<usize> = (0..segs.len())
+            .filter(|&s| self.free(s) && !self.claimed(s, None))
+            .filter(|&s| segs[s].bbox[1] >= t.cy() && segs[s].cy() < first_row)
+            .filter(|&s| {
+                let text = segs[s].text();
+                looks_like_name(&text)
+                    && text.split_whitespace().count() >= 2
+                    && !vocabulary::is_document_wording(&text)
+                    && labels::header(&segs[s].chars).is_none()
+            })
+            .collect();
+        match found.as_slice() {
+            [s] => Some(*s),
+            _ => None,
+        }
     }
 
     /// A permit number printed without a label (some cards): the one free segment of the
@@ -1549,9 +1600,13 @@ mod tests {
             r.field(FieldName::Gender).value_original,
             "PEREMPUAN / FEMALE"
         );
-        // Without the heading's size the name line is not taken for a name.
+        // In body size, the one name-like line between the title and the rows is the name
+        // all the same; where two stand there, neither is taken.
         let mut lines = printout_other_layout();
         lines[3] = line("MARIA ELENA GARCIA LOPEZ", 200.0, 150.0);
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::FullName), "MARIA ELENA GARCIA LOPEZ");
+        lines.push(line("JUAN CARLOS PEREZ", 200.0, 180.0));
         let r = extract(&lines, 0, None);
         assert_eq!(value(&r, FieldName::FullName), "");
     }
@@ -1864,6 +1919,54 @@ mod tests {
         for (name, v) in want {
             assert_eq!(value(&r, name), v, "{}", name.as_str());
         }
+    }
+
+    #[test]
+    fn a_translation_in_words_no_wording_has_is_the_label_s_not_its_value() {
+        // Values under stacked bilingual labels; the guarantor's English line is in no
+        // lexicon wording but names a sponsor.
+        let lines = vec![
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 100.0, 20.0),
+            line("Nama Lengkap", 20.0, 60.0),
+            line("Full Name", 20.0, 60.0 + H),
+            line("JANE ROE", 20.0, 64.0 + 2.0 * H),
+            line("Sponsor/Penjamin", 20.0, 140.0),
+            line("Sponsoring Company", 20.0, 140.0 + H),
+            line("PT. MAJU JAYA", 20.0, 144.0 + 2.0 * H),
+            line("No. ITAS/ITAP", 400.0, 140.0),
+            line("Permit No", 400.0, 140.0 + H),
+            line("2C14AB1234CD", 400.0, 144.0 + 2.0 * H),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::FullName), "JANE ROE");
+        assert_eq!(value(&r, FieldName::GuarantorName), "PT. MAJU JAYA");
+        assert_eq!(value(&r, FieldName::PermitNumber), "2C14AB1234CD");
+    }
+
+    #[test]
+    fn a_name_alone_before_the_rows_and_an_office_block_beside_the_title_are_read() {
+        let lines = vec![
+            line("KEMENTERIAN HUKUM DAN HAK ASASI MANUSIA", 20.0, 20.0),
+            line("Issued by", 600.0, 20.0),
+            line("KANTOR WILAYAH JAWA BARAT", 600.0, 44.0),
+            line("KANTOR IMIGRASI KELAS I TPI BANDUNG", 600.0, 68.0),
+            line("JL. MERDEKA NO. 5 BANDUNG", 600.0, 92.0),
+            line("IZIN TINGGAL TERBATAS ELEKTRONIK", 20.0, 90.0),
+            line("MARIA GARCIA LOPEZ", 300.0, 150.0),
+            line("No. Izin Tinggal : 2C14AB1234CD", 20.0, 200.0),
+            line("Kewarganegaraan : SPANYOL", 20.0, 230.0),
+        ];
+        let r = extract(&lines, 0, None);
+        assert_eq!(value(&r, FieldName::FullName), "MARIA GARCIA LOPEZ");
+        assert_eq!(
+            value(&r, FieldName::OfficeName),
+            "KANTOR IMIGRASI KELAS I TPI BANDUNG"
+        );
+        assert_eq!(
+            value(&r, FieldName::OfficeAddress),
+            "JL. MERDEKA NO. 5 BANDUNG"
+        );
+        assert_eq!(value(&r, FieldName::Nationality), "SPANYOL");
     }
 
     #[test]

@@ -117,6 +117,8 @@ const OCCUPATION: Group = &[
 const GUARANTOR: Group = &[
     "PENJAMIN",
     "SPONSOR",
+    "SPONSORING",
+    "SPONSORED",
     "GUARANTOR",
     "PENANGGUNG",
     "EMPLOYER",

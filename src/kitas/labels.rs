@@ -270,6 +270,8 @@ const LABELS: &[(Key, &[&str])] = &[
             "Status Izin",
             "Purpose of Stay",
             "Tujuan Tinggal",
+            "Keterangan",
+            "Remarks",
         ],
     ),
     (
