@@ -3,6 +3,7 @@
 //!
 //! - [`glair`]: GLAIR's `POST /ocr/v1/kitas-kitap` (`status`, `reason`, `read.<field>` objects).
 //! - [`verihubs`]: Verihubs' "OCR KITAS" (`message`, `data.result_data` with 17 flat strings).
+//! - [`export`]: kitascan's own export of stored scans, CSV and JSON lines.
 //!
 //! Both are pure mappings of one [`crate::kitas::Reading`]: no I/O, no state, so each is pinned
 //! by golden tests against the services' published samples, compared as parsed JSON.
@@ -10,6 +11,7 @@
 //! Numbers follow the samples: confidences 0..1 with four decimals, polygons as integer
 //! `[x, y]` pairs.
 
+pub mod export;
 pub mod glair;
 pub mod verihubs;
 
