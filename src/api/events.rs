@@ -1,6 +1,13 @@
-//! `GET /api/v1/events`: server-sent events. `state` (`{"state", "reason"}`: what the kiosk
-//! shows, sent first on every connection and on each change of state or reason), `scan` (a stored scan's summary, the moment it is stored) and
-//! `deleted` (a scan's id).
+//! Server-sent events.
+//!
+//! `GET /api/v1/events` (role `read`): `state` (`{"state", "reason"}`: what the kiosk shows,
+//! sent first on every connection and on each change of state or reason), `scan` (a stored
+//! scan's summary, the moment it is stored) and `deleted` (a scan's id).
+//!
+//! `GET /api/v1/kiosk/events` (any key): the walk-up screen's stream. `state` as above, and
+//! `reading` (`{"document_type", "full_name", "permit_number", "show_secs"}`) when the camera
+//! has read a permit: the three things the screen shows the person at the tray, and nothing
+//! else of any reading. A client connecting later never gets an earlier reading.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -15,6 +22,8 @@ use super::{AppState, DaemonState};
 use crate::store::ScanSummary;
 
 const SHUTDOWN: &str = "shutdown";
+/// The walk-up screen's event; only its stream carries it.
+const READING: &str = "reading";
 
 /// One event for the stream.
 #[derive(Debug, Clone)]
@@ -47,6 +56,20 @@ impl ServerEvent {
         }
     }
 
+    /// The walk-up screen's view of a camera reading of a permit: kind, name, permit number,
+    /// and how long to show them.
+    pub fn reading(summary: &ScanSummary, show_secs: u64) -> ServerEvent {
+        ServerEvent {
+            kind: READING,
+            data: json!({
+                "document_type": summary.document_type,
+                "full_name": summary.full_name,
+                "permit_number": summary.permit_number,
+                "show_secs": show_secs,
+            }),
+        }
+    }
+
     pub fn deleted(id: &str) -> ServerEvent {
         ServerEvent {
             kind: "deleted",
@@ -70,6 +93,21 @@ pub async fn stream(
         .filter_map(|e| e.ok())
         // Graceful shutdown waits for open responses, and this one would never end by itself.
         .take_while(|e| e.kind != SHUTDOWN)
+        .filter(|e| e.kind != READING)
+        .map(|e| Ok(e.sse()));
+    let stream = tokio_stream::once(Ok(first.sse())).chain(live);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The walk-up screen's stream: `state` and `reading` only.
+pub async fn kiosk_stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = ServerEvent::state(state.daemon_state());
+    let live = BroadcastStream::new(state.subscribe())
+        .filter_map(|e| e.ok())
+        .take_while(|e| e.kind != SHUTDOWN)
+        .filter(|e| e.kind == "state" || e.kind == READING)
         .map(|e| Ok(e.sse()));
     let stream = tokio_stream::once(Ok(first.sse())).chain(live);
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
