@@ -9,6 +9,7 @@
 mod common;
 
 mod bad_input;
+mod console_api;
 mod crash;
 mod kiosk_page;
 mod kiosk_state;

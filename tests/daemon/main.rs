@@ -211,6 +211,7 @@ fn check_readings(run: &Run, scene: &Scene) {
             limit: 100,
             before: None,
             document_type: None,
+            ..ListQuery::default()
         })
         .expect("list")
         .scans;
