@@ -30,7 +30,7 @@ use crate::capture::{Frame, FrameSource};
 use crate::clock::Clock;
 use crate::gate::{Capture, Gate, GateParams, Reason, Verdict};
 use crate::kitas::read::Source;
-use crate::led::{LedState, StatusLed};
+use crate::led::{HeldLed, LedState, StatusLed};
 use crate::store::ScanSource;
 
 /// The reasons the daemon itself gives (the gate's [`Reason`]s explain `hold_still` and
@@ -135,7 +135,8 @@ pub struct Stats {
 pub struct Daemon {
     params: DaemonParams,
     gate: Gate,
-    led: Box<dyn StatusLed>,
+    /// The light, with results held long enough to be seen.
+    led: HeldLed,
     api: AppState,
     runtime: tokio::runtime::Handle,
     recognizer: Arc<dyn Recognizer>,
@@ -194,7 +195,7 @@ impl Daemon {
         Daemon {
             gate: Gate::new(params.gate.clone()),
             params,
-            led,
+            led: HeldLed::new(led, clock.clone()),
             api,
             runtime,
             recognizer,
@@ -253,6 +254,7 @@ impl Daemon {
             if let Some(tick) = &mut self.tick {
                 tick();
             }
+            self.led.tick();
             if !open {
                 match source.open() {
                     Ok(()) => {
@@ -612,6 +614,42 @@ mod tests {
             &mut stats,
         );
         assert_eq!(api_shows(&k.api), ("read_ok", None));
+    }
+
+    #[test]
+    fn the_light_keeps_a_result_two_seconds_while_the_api_says_idle_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(&dir.path().join("k.db")).expect("store"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let api = AppState::new(Config::default(), store, Arc::new(NoReader));
+        let led = RecordingLed::default();
+        let clock = Arc::new(SimClock::new());
+        let mut d = Daemon::new(
+            DaemonParams::default(),
+            api.clone(),
+            runtime.handle().clone(),
+            Arc::new(NoReader),
+            Box::new(led.clone()),
+            clock.clone(),
+        );
+        let mut stats = Stats::default();
+        d.show(LedState::Reading, None);
+        let stored = Outcome::Stored {
+            id: "0".into(),
+            permit: true,
+        };
+        d.finish((stored, Duration::ZERO), &mut stats);
+        // The paper is lifted at once.
+        clock.advance(Duration::from_millis(100));
+        d.show_verdict(Verdict::Empty);
+        assert_eq!(api_shows(&api), ("idle", None));
+        d.led.tick();
+        assert_eq!(led.0.lock().unwrap().last(), Some(&LedState::ReadOk));
+        clock.advance(Duration::from_millis(1900));
+        d.led.tick();
+        assert_eq!(led.0.lock().unwrap().last(), Some(&LedState::Idle));
     }
 
     /// A camera that cannot be opened `fails` times, then delivers nothing.
