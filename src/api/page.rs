@@ -46,6 +46,16 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,14 +82,4 @@ mod tests {
             assert!(!js.contains("innerHTML"), "text is set as text");
         }
     }
-}
-
-async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        body,
-    )
 }

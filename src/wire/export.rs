@@ -46,7 +46,7 @@ fn scan_values(r: &ScanRecord) -> [String; 7] {
     ]
 }
 
-fn field<'a>(r: &'a ScanRecord, name: FieldName) -> Option<&'a Value> {
+fn field(r: &ScanRecord, name: FieldName) -> Option<&Value> {
     r.reading.get("fields").and_then(|f| f.get(name.as_str()))
 }
 
