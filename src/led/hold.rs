@@ -1,9 +1,11 @@
 //! Results that stay on the light long enough to be seen: [`HeldLed`] wraps a [`StatusLed`] so
 //! that "read" ([`LedState::ReadOk`]) and "could not read" ([`LedState::ReadFailed`]) play for at
 //! least [`RESULT_MIN`], even when the paper is lifted the moment it is read (the tray empties,
-//! the daemon shows `idle` at once). What comes meanwhile is shown when the time is up; only a
-//! fault, which needs staff, cuts in at once. The API and the walk-up screen are not held: they
-//! say what is true now.
+//! the daemon shows `idle` at once). What comes meanwhile is shown when the time is up, but for
+//! two states that cut in at once: `reading` (another permit has been laid down and has settled:
+//! the old result is over, and a steady "read" over a new reading would tell its owner to take
+//! it away too soon) and `fault` (it needs staff). The API and the walk-up screen are not held:
+//! they say what is true now.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +62,7 @@ impl HeldLed {
 
 impl StatusLed for HeldLed {
     fn show(&mut self, state: LedState) {
-        if self.holding() && state != LedState::Fault {
+        if self.holding() && !matches!(state, LedState::Fault | LedState::Reading) {
             self.waiting = Some(state);
         } else {
             self.put(state);
@@ -130,6 +132,26 @@ mod tests {
             led.show(HoldStill);
             assert_eq!(rec.0.lock().unwrap().last(), Some(&HoldStill));
         }
+    }
+
+    #[test]
+    fn a_new_reading_cuts_in() {
+        use LedState::*;
+        let (mut led, rec, clock) = held();
+        led.show(ReadOk);
+        clock.advance(Duration::from_millis(300));
+        led.show(Idle);
+        led.show(HoldStill);
+        led.show(Reading);
+        assert_eq!(*rec.0.lock().unwrap(), [ReadOk, Reading]);
+        led.tick();
+        clock.advance(RESULT_MIN);
+        led.tick();
+        assert_eq!(
+            *rec.0.lock().unwrap(),
+            [ReadOk, Reading],
+            "nothing waits behind it"
+        );
     }
 
     #[test]
