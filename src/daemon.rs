@@ -64,6 +64,10 @@ pub fn all_reasons() -> Vec<&'static str> {
         .collect()
 }
 
+/// How often a frame goes to the walk-up screen's live view: a few a second show where the
+/// paper lies without costing the gate its frames.
+const LIVE_EVERY: Duration = Duration::from_millis(333);
+
 /// What the kiosk shows: the LED's state and why (see [`reason`]), `None` where there is nothing
 /// to explain (`idle`, `reading`, `read_ok`).
 pub type Shown = (LedState, Option<&'static str>);
@@ -248,6 +252,7 @@ impl Daemon {
         let mut open = false;
         let mut pending: Option<Pending> = None;
         let mut held: Option<Box<Capture>> = None;
+        let mut next_live = Duration::ZERO;
         self.shown_log.clear();
         self.show(LedState::Idle, None);
         while !self.stop.load(Ordering::SeqCst) {
@@ -298,7 +303,12 @@ impl Daemon {
             {
                 pending = Some(self.start_reading(*capture, &mut stats));
             }
-            match self.gate.observe(&frame) {
+            let verdict = self.gate.observe(&frame);
+            if self.clock.now() >= next_live {
+                self.api.live_frame(&frame.image, self.gate.outline());
+                next_live = self.clock.now() + LIVE_EVERY;
+            }
+            match verdict {
                 Verdict::Read(capture) if pending.is_some() => {
                     // Another permit settled while the last one is being read: read it next.
                     held = Some(capture);

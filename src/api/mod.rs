@@ -38,6 +38,11 @@ use crate::store::{NewScan, ScanSource, ScanStatus, ScanSummary, Store, StoreErr
 pub use events::ServerEvent;
 pub use reader::{PageResult, ReadQueue, Recognizer};
 
+/// Width of the live view's frames: enough to see where the paper lies, too small to read it.
+pub const LIVE_WIDTH: u32 = 320;
+/// JPEG quality of the live view's frames (about 10 KB each at 320x180).
+const LIVE_JPEG_QUALITY: u8 = 60;
+
 /// The OpenAPI description served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -212,6 +217,27 @@ impl AppState {
         }
         tracing::info!(scan = %id, status = status.as_str(), "scan stored");
         Ok(summary)
+    }
+
+    /// Sends a camera frame to the walk-up screen's live view: downscaled to [`LIVE_WIDTH`]
+    /// pixels wide, JPEG, with the region found (`outline`, in `frame`'s pixels) scaled to match.
+    /// Nothing is kept. Does nothing while no client listens.
+    pub fn live_frame(&self, frame: &image::RgbImage, outline: Option<crate::geometry::Quad>) {
+        if self.0.events.receiver_count() == 0 || frame.width() == 0 {
+            return;
+        }
+        let scale = LIVE_WIDTH as f32 / frame.width() as f32;
+        let height = ((frame.height() as f32 * scale).round() as u32).max(1);
+        let small = image::imageops::thumbnail(frame, LIVE_WIDTH, height);
+        let Ok(jpeg) = reader::jpeg(&small, LIVE_JPEG_QUALITY) else {
+            return;
+        };
+        let outline = outline.map(|q| q.map(|p| [p[0] * scale, p[1] * scale]));
+        let data = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, jpeg);
+        let _ = self
+            .0
+            .events
+            .send(ServerEvent::frame(data, LIVE_WIDTH, height, outline));
     }
 
     /// Ends every open event stream, so that a graceful shutdown does not wait on them.

@@ -390,7 +390,7 @@ async fn the_export_of_a_day_holds_every_reading_of_that_day() {
 
 /// The walk-up screen's stream: the state, then for a camera reading of a permit only its kind,
 /// name and permit number with `show_secs`; nothing for an upload or a page that is not a
-/// permit, and no `scan` events.
+/// permit, and no `scan` events; the live view's small frames with their outline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_walk_up_stream_carries_only_kind_name_and_number_of_camera_permits() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -438,7 +438,40 @@ async fn the_walk_up_stream_carries_only_kind_name_and_number_of_camera_permits(
                    "permit_number": "", "show_secs": 7})
         )
     );
-    // The operators' stream never carries the walk-up screen's event.
+    // The live view: a downscaled frame with the region found, scaled alike.
+    let frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([90, 90, 90]));
+    state.live_frame(
+        &frame,
+        Some([
+            [128.0, 72.0],
+            [1152.0, 72.0],
+            [1152.0, 648.0],
+            [128.0, 648.0],
+        ]),
+    );
+    let (kind, data) = next_event(&mut stream, &mut buffer).await;
+    assert_eq!(kind, "frame");
+    assert_eq!(
+        (data["width"].clone(), data["height"].clone()),
+        (json!(320), json!(180))
+    );
+    assert_eq!(
+        data["outline"],
+        json!([[32.0, 18.0], [288.0, 18.0], [288.0, 162.0], [32.0, 162.0]])
+    );
+    let jpeg = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        data["jpeg"].as_str().expect("base64"),
+    )
+    .expect("base64");
+    let small = image::load_from_memory(&jpeg).expect("a JPEG");
+    assert_eq!((small.width(), small.height()), (320, 180));
+    state.live_frame(&frame, None);
+    assert_eq!(
+        next_event(&mut stream, &mut buffer).await.1["outline"],
+        Value::Null
+    );
+    // The operators' stream never carries the walk-up screen's events.
     let res = app(state.clone())
         .oneshot(request("GET", "/api/v1/events", Some(READ_KEY), None))
         .await

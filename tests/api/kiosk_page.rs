@@ -386,7 +386,8 @@ fn dom_has(text: &str) -> String {
     )
 }
 
-/// The walk-up screen at 800x480 while a tray plays: empty, hold still, reading, done with the
+/// The walk-up screen at 800x480 while a tray plays: empty (with the live view), hold still,
+/// reading, done with the
 /// kind, name and permit number only (no image, no other field, no history, no upload), then
 /// cleared after `kiosk.show_secs` with no name or number left in the DOM; a new document on
 /// the tray clears a reading at once.
@@ -432,10 +433,47 @@ fn the_walk_up_screen_shows_only_kind_name_and_number_then_clears_after_show_sec
     );
     assert_eq!(page.eval(RESULT), json!(["", "", "", false]));
     shot(&mut page, "walkup-idle", 800, 480);
+    // The live view shows the tray's frames with the paper's outline.
+    let tray = image::RgbImage::from_fn(1280, 720, |x, y| {
+        if (300..980).contains(&x) && (160..560).contains(&y) {
+            image::Rgb([235, 235, 230])
+        } else {
+            image::Rgb([60, 50, 70])
+        }
+    });
+    let quad = [
+        [300.0, 160.0],
+        [980.0, 160.0],
+        [980.0, 560.0],
+        [300.0, 560.0],
+    ];
+    state.live_frame(&tray, Some(quad));
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('live-image').naturalWidth",
+            &json!(320)
+        ),
+        json!(320),
+        "the live view shows a frame"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('live-quad').getAttribute('points')"),
+        json!("75,40 245,40 245,140 75,140")
+    );
+    assert_eq!(
+        page.eval("document.getElementById('live').hidden"),
+        json!(false)
+    );
     // Hold still, reading.
     assert_eq!(
         show_state(&mut page, &state, "hold_still", Some("moving")),
         json!(["Tahan, jangan digerakkan", "Hold it still", "moving"])
+    );
+    shot(&mut page, "walkup-live", 800, 480);
+    shot(&mut page, "walkup-live", 1280, 800);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 480, "deviceScaleFactor": 1, "mobile": false}),
     );
     show_state(&mut page, &state, "reading", None);
     // Someone's upload is stored meanwhile: the walk-up screen does not show it.
@@ -465,9 +503,14 @@ fn the_walk_up_screen_shows_only_kind_name_and_number_then_clears_after_show_sec
             "{absent} is not on the page"
         );
     }
+    // No image but the live view of the tray, which gives way to the reading.
     assert_eq!(
-        page.eval("document.querySelectorAll('img, canvas, ol, ul, li').length"),
-        json!(0)
+        page.eval(
+            "[document.querySelectorAll('canvas, ol, ul, li').length, \
+             [...document.images].every((i) => i.id === 'live-image'), \
+             getComputedStyle(document.getElementById('live')).display]"
+        ),
+        json!([0, true, "none"])
     );
     shot(&mut page, "walkup-done", 800, 480);
     shot(&mut page, "walkup-done", 1280, 800);

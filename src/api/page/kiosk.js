@@ -3,7 +3,8 @@
 // read a permit, its kind, the holder's name and the permit number for `show_secs` seconds;
 // then the screen clears and keeps nothing of the reading (not in the DOM, not in a variable).
 // It never shows history, images or another reading: its stream (/api/v1/kiosk/events)
-// carries nothing else. No framework and no build step.
+// carries nothing else, but for the live view of the tray (a few small frames a second with
+// the outline of the paper found, never stored). No framework and no build step.
 "use strict";
 
 // What the person at the tray is told: [Bahasa Indonesia, English]. By the reason when there
@@ -80,9 +81,31 @@ function clearResult() {
   document.body.classList.remove("has-result");
 }
 
+// The live view: the frame as a blob URL (the previous one released) and the paper's outline.
+let liveUrl = null;
+function showFrame(f) {
+  const bytes = Uint8Array.from(atob(f.jpeg), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+  const img = $("live-image");
+  img.onload = () => { if (liveUrl && liveUrl !== url) URL.revokeObjectURL(liveUrl); liveUrl = url; };
+  img.src = url;
+  $("live-outline").setAttribute("viewBox", "0 0 " + f.width + " " + f.height);
+  const quad = $("live-quad");
+  if (Array.isArray(f.outline)) quad.setAttribute("points", f.outline.map(([x, y]) => x + "," + y).join(" "));
+  else quad.removeAttribute("points");
+  $("live").hidden = false;
+}
+
+function hideLive() {
+  $("live").hidden = true;
+  $("live-image").removeAttribute("src");
+  if (liveUrl) { URL.revokeObjectURL(liveUrl); liveUrl = null; }
+}
+
 function onEvent(type, data) {
   if (type === "state") setState(data.state, data.reason);
   else if (type === "reading") showResult(data);
+  else if (type === "frame") showFrame(data);
 }
 
 // EventSource cannot send the API key header, so the stream is read with fetch.
@@ -112,6 +135,7 @@ async function listen() {
         }
       }
     } catch (e) { /* reconnect below */ }
+    hideLive();
     setState("offline");
     await new Promise((r) => setTimeout(r, 3000));
   }
