@@ -34,6 +34,22 @@ pub struct Config {
     pub daemon: DaemonConfig,
     pub gate: GateParams,
     pub fleet: FleetConfig,
+    pub kiosk: KioskConfig,
+}
+
+/// The walk-up screen (`[kiosk]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Seconds the walk-up screen shows a reading's kind, name and permit number before it
+    /// clears back to the instruction.
+    pub show_secs: u64,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self { show_secs: 10 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +88,34 @@ pub struct ApiKey {
     pub basic_user: Option<String>,
     #[serde(default)]
     pub basic_password: Option<String>,
+    /// What the key may do; a key written without one is [`Role::Admin`], as every key could
+    /// do everything before roles existed.
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// What a key may do. Each role includes the ones before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The two OCR endpoints (and the walk-up screen's stream, which carries only what the
+    /// screen shows anyone standing at the tray).
+    Upload,
+    /// Also the stored scans, their images, the events stream and the metrics.
+    Read,
+    /// Also corrections, marking checked, deletion and export.
+    #[default]
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Upload => "upload",
+            Role::Read => "read",
+            Role::Admin => "admin",
+        }
+    }
 }
 
 /// Never prints the secrets.
@@ -79,6 +123,7 @@ impl std::fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiKey")
             .field("name", &self.name)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -643,6 +688,9 @@ impl Config {
         if let Err((key, reason)) = self.fleet.validate() {
             return bad(&key, &reason);
         }
+        if !(1..=3600).contains(&self.kiosk.show_secs) {
+            return bad("kiosk.show_secs", "must be between 1 and 3600");
+        }
         if self.server.read_timeout_secs == 0 {
             return bad("server.read_timeout_secs", "must be at least 1");
         }
@@ -714,6 +762,8 @@ mod tests {
         assert!(c.check_listen(BUILT_IN).is_ok());
         assert_eq!(c.daemon.camera(), d.daemon.camera());
         assert_eq!(c.daemon.camera_controls, d.daemon.camera_controls);
+        assert_eq!(c.kiosk.show_secs, d.kiosk.show_secs);
+        assert_eq!(c.kiosk.show_secs, 10);
         // Out of the box, kitascan leaves every camera control as the camera has it.
         assert!(c.daemon.camera().controls.is_empty());
     }
@@ -920,6 +970,29 @@ mod tests {
     }
 
     #[test]
+    fn key_roles_parse_and_a_bad_one_is_refused() {
+        let parse = |role: &str| {
+            Config::parse(
+                &format!(
+                    "[[server.keys]]\nname = \"k\"\nkey = \"0123456789abcdef\"\nrole = \"{role}\"\n"
+                ),
+                "k.toml",
+            )
+        };
+        assert_eq!(parse("upload").unwrap().server.keys[0].role, Role::Upload);
+        assert_eq!(parse("read").unwrap().server.keys[0].role, Role::Read);
+        assert_eq!(parse("admin").unwrap().server.keys[0].role, Role::Admin);
+        let err = parse("root").unwrap_err().to_string();
+        assert!(err.starts_with("k.toml: ") && err.contains("root"), "{err}");
+        assert!(Role::Upload < Role::Read && Role::Read < Role::Admin);
+        let err = Config::parse("[kiosk]\nshow_secs = 0\n", "k.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "k.toml: kiosk.show_secs: must be between 1 and 3600"
+        );
+    }
+
+    #[test]
     fn precision_is_f32_or_int8() {
         let c = Config::parse("[reader]\nprecision = \"int8\"\n", "k.toml").unwrap();
         assert_eq!(c.reader.precision, Precision::Int8);
@@ -949,6 +1022,8 @@ mod tests {
         )
         .unwrap();
         assert!(keyed.check_listen("k.toml").is_ok());
+        // A key written before roles existed keeps every right it had.
+        assert_eq!(keyed.server.keys[0].role, Role::Admin);
         assert!(!format!("{:?}", keyed.server.keys[0]).contains("0123456789abcdef"));
     }
 }

@@ -30,7 +30,7 @@ use crate::capture::{Frame, FrameSource};
 use crate::clock::Clock;
 use crate::gate::{Capture, Gate, GateParams, Reason, Verdict};
 use crate::kitas::read::Source;
-use crate::led::{LedState, StatusLed};
+use crate::led::{HeldLed, LedState, StatusLed};
 use crate::store::ScanSource;
 
 /// The reasons the daemon itself gives (the gate's [`Reason`]s explain `hold_still` and
@@ -63,6 +63,10 @@ pub fn all_reasons() -> Vec<&'static str> {
         ])
         .collect()
 }
+
+/// How often a frame goes to the walk-up screen's live view: a few a second show where the
+/// paper lies without costing the gate its frames.
+const LIVE_EVERY: Duration = Duration::from_millis(333);
 
 /// What the kiosk shows: the LED's state and why (see [`reason`]), `None` where there is nothing
 /// to explain (`idle`, `reading`, `read_ok`).
@@ -135,7 +139,8 @@ pub struct Stats {
 pub struct Daemon {
     params: DaemonParams,
     gate: Gate,
-    led: Box<dyn StatusLed>,
+    /// The light, with results held long enough to be seen.
+    led: HeldLed,
     api: AppState,
     runtime: tokio::runtime::Handle,
     recognizer: Arc<dyn Recognizer>,
@@ -194,7 +199,7 @@ impl Daemon {
         Daemon {
             gate: Gate::new(params.gate.clone()),
             params,
-            led,
+            led: HeldLed::new(led, clock.clone()),
             api,
             runtime,
             recognizer,
@@ -247,12 +252,14 @@ impl Daemon {
         let mut open = false;
         let mut pending: Option<Pending> = None;
         let mut held: Option<Box<Capture>> = None;
+        let mut next_live = Duration::ZERO;
         self.shown_log.clear();
         self.show(LedState::Idle, None);
         while !self.stop.load(Ordering::SeqCst) {
             if let Some(tick) = &mut self.tick {
                 tick();
             }
+            self.led.tick();
             if !open {
                 match source.open() {
                     Ok(()) => {
@@ -296,7 +303,12 @@ impl Daemon {
             {
                 pending = Some(self.start_reading(*capture, &mut stats));
             }
-            match self.gate.observe(&frame) {
+            let verdict = self.gate.observe(&frame);
+            if self.clock.now() >= next_live {
+                self.api.live_frame(&frame.image, self.gate.outline());
+                next_live = self.clock.now() + LIVE_EVERY;
+            }
+            match verdict {
                 Verdict::Read(capture) if pending.is_some() => {
                     // Another permit settled while the last one is being read: read it next.
                     held = Some(capture);
@@ -612,6 +624,42 @@ mod tests {
             &mut stats,
         );
         assert_eq!(api_shows(&k.api), ("read_ok", None));
+    }
+
+    #[test]
+    fn the_light_keeps_a_result_two_seconds_while_the_api_says_idle_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(&dir.path().join("k.db")).expect("store"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let api = AppState::new(Config::default(), store, Arc::new(NoReader));
+        let led = RecordingLed::default();
+        let clock = Arc::new(SimClock::new());
+        let mut d = Daemon::new(
+            DaemonParams::default(),
+            api.clone(),
+            runtime.handle().clone(),
+            Arc::new(NoReader),
+            Box::new(led.clone()),
+            clock.clone(),
+        );
+        let mut stats = Stats::default();
+        d.show(LedState::Reading, None);
+        let stored = Outcome::Stored {
+            id: "0".into(),
+            permit: true,
+        };
+        d.finish((stored, Duration::ZERO), &mut stats);
+        // The paper is lifted at once.
+        clock.advance(Duration::from_millis(100));
+        d.show_verdict(Verdict::Empty);
+        assert_eq!(api_shows(&api), ("idle", None));
+        d.led.tick();
+        assert_eq!(led.0.lock().unwrap().last(), Some(&LedState::ReadOk));
+        clock.advance(Duration::from_millis(1900));
+        d.led.tick();
+        assert_eq!(led.0.lock().unwrap().last(), Some(&LedState::Idle));
     }
 
     /// A camera that cannot be opened `fails` times, then delivers nothing.

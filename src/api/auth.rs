@@ -4,6 +4,11 @@
 //!
 //! With no key configured every request passes: the server then listens on a loopback address
 //! only ([`crate::config::Config::check_listen`]).
+//!
+//! Each protected route names the least [`Role`] it needs ([`guard`]): no key, or a key that
+//! matches none, is 401; a key whose role is not enough is 403 in kitascan's error shape
+//! (`{"error": "FORBIDDEN", "message"}`). The key that was used goes into the request's
+//! extensions as an [`Operator`], so that corrections are audited under its name.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +18,7 @@ use base64::Engine as _;
 use subtle::{Choice, ConstantTimeEq};
 
 use super::{AppState, api_error, json_response};
-use crate::config::ApiKey;
+use crate::config::{ApiKey, Role};
 use crate::wire::verihubs;
 
 /// The configured key a request's headers match, if any.
@@ -67,16 +72,65 @@ fn basic_credentials(value: &str) -> Option<(String, String)> {
     Some((user.to_string(), pass.to_string()))
 }
 
-/// The middleware guarding every endpoint but `/healthz`, the OpenAPI file and the page.
-pub async fn require(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Who a request came from: the name and role of the key it carried. With no key configured
+/// (loopback only), everyone is `local` with [`Role::Admin`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The name requests are audited under when no key is configured.
+pub const NO_KEY_NAME: &str = "local";
+
+/// The middleware state of a route: the app's state and the least role it needs.
+pub type Guard = (AppState, Role);
+
+/// The middleware for routes that need at least `role`.
+pub fn guard(state: &AppState, role: Role) -> Guard {
+    (state.clone(), role)
+}
+
+/// The middleware guarding every endpoint but `/healthz`, the OpenAPI file and the pages.
+pub async fn require(
+    State((state, needed)): State<Guard>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let keys = &state.config().server.keys;
     if keys.is_empty() {
+        req.extensions_mut().insert(Operator {
+            name: NO_KEY_NAME.to_string(),
+            role: Role::Admin,
+        });
         return next.run(req).await;
     }
     match matching_key(keys, req.headers()) {
-        Some(k) => {
+        Some(k) if k.role >= needed => {
             tracing::debug!(client = %k.name, path = req.uri().path(), "authorised");
+            req.extensions_mut().insert(Operator {
+                name: k.name.clone(),
+                role: k.role,
+            });
             next.run(req).await
+        }
+        Some(k) => {
+            tracing::info!(
+                client = %k.name,
+                role = k.role.as_str(),
+                needed = needed.as_str(),
+                path = req.uri().path(),
+                "request refused: role not enough"
+            );
+            api_error(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                &format!(
+                    "this key's role ({}) does not allow this; it needs the {} role",
+                    k.role.as_str(),
+                    needed.as_str()
+                ),
+            )
         }
         None => {
             tracing::info!(path = req.uri().path(), "request refused: no valid key");
@@ -108,6 +162,7 @@ mod tests {
                 app_id: None,
                 basic_user: None,
                 basic_password: None,
+                role: Role::Admin,
             },
             ApiKey {
                 name: "full".into(),
@@ -115,6 +170,7 @@ mod tests {
                 app_id: Some("app-1".into()),
                 basic_user: Some("user".into()),
                 basic_password: Some("pass:word".into()),
+                role: Role::Upload,
             },
         ]
     }

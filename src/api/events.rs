@@ -1,6 +1,16 @@
-//! `GET /api/v1/events`: server-sent events. `state` (`{"state", "reason"}`: what the kiosk
-//! shows, sent first on every connection and on each change of state or reason), `scan` (a stored scan's summary, the moment it is stored) and
-//! `deleted` (a scan's id).
+//! Server-sent events.
+//!
+//! `GET /api/v1/events` (role `read`): `state` (`{"state", "reason"}`: what the kiosk shows,
+//! sent first on every connection and on each change of state or reason), `scan` (a stored
+//! scan's summary, the moment it is stored) and `deleted` (a scan's id).
+//!
+//! `GET /api/v1/kiosk/events` (any key): the walk-up screen's stream. `state` as above, and
+//! `reading` (`{"document_type", "full_name", "permit_number", "show_secs"}`) when the camera
+//! has read a permit: the three things the screen shows the person at the tray, and nothing
+//! else of any reading. A client connecting later never gets an earlier reading. And `frame`
+//! (`{"jpeg", "width", "height", "outline"}`): the live view, a few downscaled camera frames a
+//! second (base64 JPEG) with the region the gate found (`null` or four `[x, y]` corners in the
+//! frame's pixels); never stored.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -15,6 +25,10 @@ use super::{AppState, DaemonState};
 use crate::store::ScanSummary;
 
 const SHUTDOWN: &str = "shutdown";
+/// The walk-up screen's event; only its stream carries it.
+const READING: &str = "reading";
+/// The walk-up screen's live view; only its stream carries it.
+const FRAME: &str = "frame";
 
 /// One event for the stream.
 #[derive(Debug, Clone)]
@@ -47,6 +61,38 @@ impl ServerEvent {
         }
     }
 
+    /// The walk-up screen's view of a camera reading of a permit: kind, name, permit number,
+    /// and how long to show them.
+    pub fn reading(summary: &ScanSummary, show_secs: u64) -> ServerEvent {
+        ServerEvent {
+            kind: READING,
+            data: json!({
+                "document_type": summary.document_type,
+                "full_name": summary.full_name,
+                "permit_number": summary.permit_number,
+                "show_secs": show_secs,
+            }),
+        }
+    }
+
+    /// A live view frame: base64 JPEG, its size, and the region found, in its pixels.
+    pub fn frame(
+        jpeg_base64: String,
+        width: u32,
+        height: u32,
+        outline: Option<[[f32; 2]; 4]>,
+    ) -> ServerEvent {
+        let outline = outline.map(|q| {
+            q.iter()
+                .map(|[x, y]| json!([x.round(), y.round()]))
+                .collect::<Vec<_>>()
+        });
+        ServerEvent {
+            kind: FRAME,
+            data: json!({"jpeg": jpeg_base64, "width": width, "height": height, "outline": outline}),
+        }
+    }
+
     pub fn deleted(id: &str) -> ServerEvent {
         ServerEvent {
             kind: "deleted",
@@ -70,6 +116,21 @@ pub async fn stream(
         .filter_map(|e| e.ok())
         // Graceful shutdown waits for open responses, and this one would never end by itself.
         .take_while(|e| e.kind != SHUTDOWN)
+        .filter(|e| e.kind != READING && e.kind != FRAME)
+        .map(|e| Ok(e.sse()));
+    let stream = tokio_stream::once(Ok(first.sse())).chain(live);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The walk-up screen's stream: `state` and `reading` only.
+pub async fn kiosk_stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = ServerEvent::state(state.daemon_state());
+    let live = BroadcastStream::new(state.subscribe())
+        .filter_map(|e| e.ok())
+        .take_while(|e| e.kind != SHUTDOWN)
+        .filter(|e| e.kind == "state" || e.kind == READING || e.kind == FRAME)
         .map(|e| Ok(e.sse()));
     let stream = tokio_stream::once(Ok(first.sse())).chain(live);
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

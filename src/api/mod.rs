@@ -27,11 +27,11 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, patch, post, put};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::config::Config;
+use crate::config::{Config, Role};
 use crate::fleet::FleetStatus;
 use crate::kitas::{DocumentKind, FieldName, Reading};
 use crate::store::{
@@ -41,6 +41,11 @@ use crate::wire::fleet as fleet_wire;
 
 pub use events::ServerEvent;
 pub use reader::{PageResult, ReadQueue, Recognizer};
+
+/// Width of the live view's frames: enough to see where the paper lies, too small to read it.
+pub const LIVE_WIDTH: u32 = 320;
+/// JPEG quality of the live view's frames (about 10 KB each at 320x180).
+const LIVE_JPEG_QUALITY: u8 = 60;
 
 /// The OpenAPI description served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -216,16 +221,25 @@ impl AppState {
         self.0.fleet.wake();
         self.0.metrics.scan(status.as_str());
         let _ = self.0.events.send(ServerEvent::scan(&summary));
+        // The person at the tray sees their own permit's kind, name and number; an upload is
+        // someone else's and is not shown there.
+        if summary.source == ScanSource::Camera && summary.status == ScanStatus::Permit {
+            let show_secs = self.0.config.kiosk.show_secs;
+            let _ = self
+                .0
+                .events
+                .send(ServerEvent::reading(&summary, show_secs));
+        }
         tracing::info!(scan = %id, status = status.as_str(), "scan stored");
         Ok(summary)
     }
 
     /// Deletes a scan (with its outbox event when fleet delivery is on); whether it existed.
-    pub async fn delete_scan(&self, id: String) -> Result<bool, StoreError> {
+    pub async fn delete_scan(&self, id: String, who: String) -> Result<bool, StoreError> {
         let store = self.0.store.clone();
         let event = self.deletion_event(&id);
         let existed =
-            tokio::task::spawn_blocking(move || store.delete_with_event(&id, event.as_ref()))
+            tokio::task::spawn_blocking(move || store.delete_with_event(&id, &who, event.as_ref()))
                 .await
                 .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))??;
         if existed {
@@ -301,6 +315,27 @@ impl AppState {
             created_at: now,
             payload: payload.to_string(),
         })
+    }
+
+    /// Sends a camera frame to the walk-up screen's live view: downscaled to [`LIVE_WIDTH`]
+    /// pixels wide, JPEG, with the region found (`outline`, in `frame`'s pixels) scaled to match.
+    /// Nothing is kept. Does nothing while no client listens.
+    pub fn live_frame(&self, frame: &image::RgbImage, outline: Option<crate::geometry::Quad>) {
+        if self.0.events.receiver_count() == 0 || frame.width() == 0 {
+            return;
+        }
+        let scale = LIVE_WIDTH as f32 / frame.width() as f32;
+        let height = ((frame.height() as f32 * scale).round() as u32).max(1);
+        let small = image::imageops::thumbnail(frame, LIVE_WIDTH, height);
+        let Ok(jpeg) = reader::jpeg(&small, LIVE_JPEG_QUALITY) else {
+            return;
+        };
+        let outline = outline.map(|q| q.map(|p| [p[0] * scale, p[1] * scale]));
+        let data = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, jpeg);
+        let _ = self
+            .0
+            .events
+            .send(ServerEvent::frame(data, LIVE_WIDTH, height, outline));
     }
 
     /// Ends every open event stream, so that a graceful shutdown does not wait on them.
@@ -391,29 +426,61 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// The whole router.
+/// The whole router. Each protected route names the least role it needs (see
+/// [`auth::require`]); `/healthz`, the OpenAPI file and the pages are open.
 pub fn app(state: AppState) -> Router {
     // The multipart framing around a 10 MB file is a few hundred bytes; 64 KiB of slack lets the
     // file itself be judged by its own size (and answered in each service's shape).
     let upload_limit = state.config().reader.max_upload_bytes + 64 * 1024;
+    let needs = |role: Role, route: MethodRouter<AppState>| {
+        route.route_layer(middleware::from_fn_with_state(
+            auth::guard(&state, role),
+            auth::require,
+        ))
+    };
     let protected = Router::new()
         .route(
             "/ocr/v1/kitas-kitap",
-            post(upload::glair).layer(DefaultBodyLimit::max(upload_limit)),
+            needs(
+                Role::Upload,
+                post(upload::glair).layer(DefaultBodyLimit::max(upload_limit)),
+            ),
         )
         .route(
             "/ocr/v1/kitas",
-            post(upload::verihubs).layer(DefaultBodyLimit::max(upload_limit)),
+            needs(
+                Role::Upload,
+                post(upload::verihubs).layer(DefaultBodyLimit::max(upload_limit)),
+            ),
         )
-        .route("/api/v1/scans", get(scans::list))
+        .route(
+            "/api/v1/kiosk/events",
+            needs(Role::Upload, get(events::kiosk_stream)),
+        )
+        .route("/api/v1/scans", needs(Role::Read, get(scans::list)))
+        .route(
+            "/api/v1/scans/export",
+            needs(Role::Admin, get(scans::export)),
+        )
         .route(
             "/api/v1/scans/{id}",
-            get(scans::get_one).delete(scans::delete),
+            needs(Role::Read, get(scans::get_one))
+                .merge(needs(Role::Admin, axum::routing::delete(scans::delete))),
         )
-        .route("/api/v1/scans/{id}/image", get(scans::image))
-        .route("/api/v1/events", get(events::stream))
-        .route("/metrics", get(metrics::render))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require));
+        .route(
+            "/api/v1/scans/{id}/image",
+            needs(Role::Read, get(scans::image)),
+        )
+        .route(
+            "/api/v1/scans/{id}/fields/{field}",
+            needs(Role::Admin, patch(scans::correct)),
+        )
+        .route(
+            "/api/v1/scans/{id}/checked",
+            needs(Role::Admin, put(scans::mark_checked)),
+        )
+        .route("/api/v1/events", needs(Role::Read, get(events::stream)))
+        .route("/metrics", needs(Role::Read, get(metrics::render)));
     let open = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi))
@@ -422,8 +489,36 @@ pub fn app(state: AppState) -> Router {
         .merge(protected)
         .merge(open)
         .fallback(not_found)
+        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// The Content-Security-Policy of every response: scripts, styles and everything else from
+/// the server itself only (no inline script or style), images also from `blob:` (the console
+/// draws a scan's image fetched with its key), no frames, no plugins, forms to the server only.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every response, pages and API alike.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
 }
 
 /// Gives every request an id (in its extensions) and every response the `Request-Id` header.

@@ -281,6 +281,9 @@ pub struct Gate {
     last: Measures,
     /// The last frame, and how many frames in a row were identical to it.
     previous: Option<(std::sync::Arc<image::RgbImage>, u32)>,
+    /// The paper-like region found on the last frame, in its pixels (the walk-up screen's live
+    /// view draws it).
+    outline: Option<Quad>,
 }
 
 impl Gate {
@@ -298,11 +301,17 @@ impl Gate {
             empty_since: None,
             last: Measures::default(),
             previous: None,
+            outline: None,
         }
     }
 
     pub fn params(&self) -> &GateParams {
         &self.params
+    }
+
+    /// The region found on the last frame observed, if any, in its pixels.
+    pub fn outline(&self) -> Option<Quad> {
+        self.outline
     }
 
     /// The measures of the last frame observed.
@@ -339,11 +348,13 @@ impl Gate {
     pub fn observe(&mut self, frame: &Frame) -> Verdict {
         if self.frozen(frame) {
             self.last = Measures::default();
+            self.outline = None;
             return Verdict::Frozen;
         }
         let p = &self.params;
         let image = &*frame.image;
         let found = locate(image, &self.locate);
+        self.outline = found.as_ref().map(|d| d.quad);
         let Some(doc) = found else {
             self.run = None;
             let brightness = measure::brightness(image);

@@ -160,6 +160,7 @@ pub fn extract_with(
         sign,
         is_permit: true,
         kind,
+        page_polygons: Default::default(),
     }
 }
 

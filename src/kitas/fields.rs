@@ -212,6 +212,11 @@ pub struct Reading {
     /// Whether the page is a KITAS/KITAP; when false every field is empty.
     pub is_permit: bool,
     pub kind: DocumentKind,
+    /// Each found field's corners on the straightened, upright page the reader returns with
+    /// the reading (`fields` hold them in the input image's pixels): what the operator console
+    /// draws over the stored page image. Empty until [`crate::kitas::read`] fills it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub page_polygons: BTreeMap<FieldName, Vec<[f32; 2]>>,
 }
 
 impl Reading {
@@ -226,6 +231,7 @@ impl Reading {
             sign: None,
             is_permit: false,
             kind: DocumentKind::Unknown,
+            page_polygons: BTreeMap::new(),
         }
     }
 

@@ -130,6 +130,14 @@ pub fn read_page(
         upright.quarters,
         located.as_ref().map(|l| l.quad),
     );
+    // The page's own polygons are kept before they are mapped to the input's pixels: the page
+    // is what is stored and shown.
+    reading.page_polygons = reading
+        .fields
+        .iter()
+        .filter(|(_, f)| !f.polygon.is_empty())
+        .map(|(name, f)| (*name, f.polygon.clone()))
+        .collect();
     to_input.map_reading(&mut reading);
     Ok(PageRead {
         reading,

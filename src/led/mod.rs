@@ -4,9 +4,15 @@
 //! - `gpio:PIN` ([`gpio::GpioLed`]): an LED on a Raspberry Pi's BCM pin, through rppal.
 //! - `log` ([`LogLed`]): each change as a log line, for machines without one.
 //! - `none`: nothing.
+//!
+//! The daemon drives its light through [`HeldLed`], which keeps a result ("read", "could not
+//! read") on for at least [`RESULT_MIN`].
 
 #[cfg(target_os = "linux")]
 pub mod gpio;
+mod hold;
+
+pub use hold::{HeldLed, RESULT_MIN};
 
 use std::str::FromStr;
 

@@ -17,6 +17,7 @@ pub mod outbox;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use outbox::{EventKind, NewEvent, OutboxEvent, OutboxStats};
@@ -30,10 +31,20 @@ const SCHEMA: &str = include_str!("schema.sql");
 const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_document_type_index.sql")),
     (3, include_str!("migrations/0003_outbox.sql")),
+    (4, include_str!("migrations/0004_operator_audit.sql")),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The reading's fields that are also columns (what lists show and searches look at): a
+/// correction of one of them changes the column too.
+const FIELD_COLUMNS: [&str; 4] = [
+    "permit_number",
+    "passport_number",
+    "full_name",
+    "nationality",
+];
 
 /// Where a scan came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,6 +162,23 @@ pub struct ScanRecord {
     #[serde(flatten)]
     pub summary: ScanSummary,
     pub reading: Value,
+    /// When an operator marked it checked (RFC 3339), and the key's name; `null` until then.
+    pub checked_at: Option<String>,
+    pub checked_by: Option<String>,
+}
+
+/// One line of the audit: who (a key's name) did what to a scan, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// RFC 3339, UTC, milliseconds.
+    pub at: String,
+    pub who: String,
+    /// `correct`, `check` or `delete`.
+    pub action: String,
+    /// For `correct`: the field, its value before and after.
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 /// One page of a newest-first listing.
@@ -168,6 +196,12 @@ pub struct ListQuery {
     /// The id of the last scan of the previous page.
     pub before: Option<String>,
     pub document_type: Option<String>,
+    /// Part of the holder's name, permit number or passport number (any case).
+    pub text: Option<String>,
+    /// Created at or after this time (milliseconds since the epoch).
+    pub from: Option<i64>,
+    /// Created before this time (milliseconds since the epoch).
+    pub to: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -274,28 +308,18 @@ impl Store {
             None => i64::MAX,
         };
         let limit = q.limit.max(1);
+        let mut clauses = vec!["seq < ?"];
+        let mut args: Vec<SqlValue> = vec![before_seq.into()];
+        filters(q, &mut clauses, &mut args);
         // One more than asked tells whether there is a next page.
-        let fetch = (limit + 1) as i64;
+        args.push(((limit + 1) as i64).into());
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM scans WHERE {} ORDER BY seq DESC LIMIT ?",
+            clauses.join(" AND ")
+        ))?;
         let mut scans = Vec::new();
-        match &q.document_type {
-            Some(kind) => {
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM scans WHERE seq < ?1 AND document_type = ?2 \
-                     ORDER BY seq DESC LIMIT ?3"
-                ))?;
-                for row in stmt.query_map(params![before_seq, kind, fetch], summary)? {
-                    scans.push(row?);
-                }
-            }
-            None => {
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM scans WHERE seq < ?1 ORDER BY seq DESC \
-                     LIMIT ?2"
-                ))?;
-                for row in stmt.query_map(params![before_seq, fetch], summary)? {
-                    scans.push(row?);
-                }
-            }
+        for row in stmt.query_map(rusqlite::params_from_iter(args), summary)? {
+            scans.push(row?);
         }
         let next_before = if scans.len() > limit {
             scans.truncate(limit);
@@ -311,20 +335,145 @@ impl Store {
         let conn = self.conn();
         let row = conn
             .query_row(
-                &format!("SELECT {SUMMARY_COLUMNS}, reading FROM scans WHERE id = ?1"),
+                &format!("SELECT {RECORD_COLUMNS} FROM scans WHERE id = ?1"),
                 [id],
-                |r| {
-                    let s = summary(r)?;
-                    let reading: String = r.get(11)?;
-                    Ok((s, reading))
-                },
+                record,
             )
             .optional()?;
-        Ok(row.map(|(summary, reading)| ScanRecord {
-            summary,
-            // The column is checked with json_valid on insert.
-            reading: serde_json::from_str(&reading).unwrap_or(Value::Null),
-        }))
+        Ok(row)
+    }
+
+    /// Every scan created in `[from, to)` (milliseconds since the epoch; open ends when `None`),
+    /// oldest first, with its reading.
+    pub fn export(
+        &self,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<ScanRecord>, StoreError> {
+        let conn = self.conn();
+        let q = ListQuery {
+            from,
+            to,
+            ..ListQuery::default()
+        };
+        let mut clauses = vec!["1"];
+        let mut args = Vec::new();
+        filters(&q, &mut clauses, &mut args);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {RECORD_COLUMNS} FROM scans WHERE {} ORDER BY created_at, seq",
+            clauses.join(" AND ")
+        ))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), record)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Sets a field of a scan's reading to `value`, keeping what the reader read in
+    /// `value_original`, and audits it under `who`; in one transaction. `false` when there is
+    /// no such scan. `field` is a reading's field name (the caller checks it).
+    pub fn correct(
+        &self,
+        id: &str,
+        field: &str,
+        value: &str,
+        who: &str,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let reading: Option<String> = tx
+            .query_row("SELECT reading FROM scans WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(reading) = reading else {
+            return Ok(false);
+        };
+        let mut reading: Value = serde_json::from_str(&reading).unwrap_or(Value::Null);
+        if !reading.is_object() {
+            reading = serde_json::json!({});
+        }
+        let fields = reading
+            .as_object_mut()
+            .map(|r| r.entry("fields").or_insert_with(|| serde_json::json!({})));
+        let old = match fields.and_then(Value::as_object_mut) {
+            Some(fields) => {
+                let f = fields.entry(field).or_insert_with(|| {
+                    // A field the reader did not find: nothing read, nowhere on the page.
+                    serde_json::json!({"value": "", "value_original": "", "confidence": 0.0,
+                        "confidence_text": 0.0, "polygon": [], "page_index": 0})
+                });
+                let old = f
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                if let Some(f) = f.as_object_mut() {
+                    f.insert("value".into(), Value::from(value));
+                }
+                old
+            }
+            None => String::new(),
+        };
+        tx.execute(
+            "UPDATE scans SET reading = ?1 WHERE id = ?2",
+            params![reading.to_string(), id],
+        )?;
+        if FIELD_COLUMNS.contains(&field) {
+            // The column's name comes from the constant list above, never from the request.
+            tx.execute(
+                &format!("UPDATE scans SET {field} = ?1 WHERE id = ?2"),
+                params![value, id],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO audit (scan_id, at, who, action, field, old_value, new_value) \
+             VALUES (?1, ?2, ?3, 'correct', ?4, ?5, ?6)",
+            params![id, now_ms(), who, field, old, value],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Marks a scan checked by `who`, now, and audits it; `false` when there is no such scan.
+    pub fn mark_checked(&self, id: &str, who: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = now_ms();
+        let n = tx.execute(
+            "UPDATE scans SET checked_at = ?1, checked_by = ?2 WHERE id = ?3",
+            params![at, who, id],
+        )?;
+        if n > 0 {
+            tx.execute(
+                "INSERT INTO audit (scan_id, at, who, action) VALUES (?1, ?2, ?3, 'check')",
+                params![id, at, who],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// What operators did to a scan, oldest first.
+    pub fn audit(&self, id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at, who, action, field, old_value, new_value FROM audit WHERE scan_id = ?1 \
+             ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(AuditEntry {
+                    at: rfc3339(r.get(0)?),
+                    who: r.get(1)?,
+                    action: r.get(2)?,
+                    field: r.get(3)?,
+                    old_value: r.get(4)?,
+                    new_value: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// A scan's image: `None` when there is no such scan, `Some(None)` when it has no image.
@@ -335,33 +484,50 @@ impl Store {
             .optional()?)
     }
 
-    /// Deletes one scan now; whether it existed.
-    pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        self.delete_with_event(id, None)
+    /// Deletes one scan now, with the audit of its corrections (they hold values read from
+    /// it); the deletion itself is audited under `who`. Whether it existed.
+    pub fn delete(&self, id: &str, who: &str) -> Result<bool, StoreError> {
+        self.delete_with_event(id, who, None)
     }
 
-    /// Deletes one scan now and, if it existed and an event is given, writes the event, in one
-    /// transaction; whether it existed.
+    /// [`Store::delete`], and if the scan existed and an event is given, the event written to
+    /// the outbox, in one transaction.
     pub fn delete_with_event(
         &self,
         id: &str,
+        who: &str,
         event: Option<&NewEvent>,
     ) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let existed = tx.execute("DELETE FROM scans WHERE id = ?1", [id])? > 0;
-        if existed && let Some(event) = event {
-            outbox::append(&tx, event)?;
+        if existed {
+            tx.execute("DELETE FROM audit WHERE scan_id = ?1", [id])?;
+            tx.execute(
+                "INSERT INTO audit (scan_id, at, who, action) VALUES (?1, ?2, ?3, 'delete')",
+                params![id, now_ms(), who],
+            )?;
+            if let Some(event) = event {
+                outbox::append(&tx, event)?;
+            }
         }
         tx.commit()?;
         Ok(existed)
     }
 
-    /// Deletes every scan created before `cutoff` (milliseconds since the epoch); how many.
+    /// Deletes every scan created before `cutoff` (milliseconds since the epoch), the audit of
+    /// the scans gone and every audit line older than `cutoff`; how many scans.
     pub fn purge_before(&self, cutoff: i64) -> Result<usize, StoreError> {
-        Ok(self
-            .conn()
-            .execute("DELETE FROM scans WHERE created_at < ?1", [cutoff])?)
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute("DELETE FROM scans WHERE created_at < ?1", [cutoff])?;
+        tx.execute(
+            "DELETE FROM audit WHERE at < ?1 \
+             OR (action <> 'delete' AND scan_id NOT IN (SELECT id FROM scans))",
+            [cutoff],
+        )?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Number of stored scans.
@@ -381,6 +547,52 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(lines.join("\n"))
     }
+}
+
+const RECORD_COLUMNS: &str = "id, reference_id, created_at, source, status, document_type, \
+     permit_number, passport_number, full_name, nationality, image IS NOT NULL, reading, \
+     checked_at, checked_by";
+
+/// The `WHERE` clauses (and their arguments) of a query's filters.
+fn filters(q: &ListQuery, clauses: &mut Vec<&'static str>, args: &mut Vec<SqlValue>) {
+    if let Some(kind) = &q.document_type {
+        clauses.push("document_type = ?");
+        args.push(kind.clone().into());
+    }
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        clauses.push(
+            "(full_name LIKE ? ESCAPE '\\' OR permit_number LIKE ? ESCAPE '\\' \
+             OR passport_number LIKE ? ESCAPE '\\')",
+        );
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        for _ in 0..3 {
+            args.push(pattern.clone().into());
+        }
+    }
+    if let Some(from) = q.from {
+        clauses.push("created_at >= ?");
+        args.push(from.into());
+    }
+    if let Some(to) = q.to {
+        clauses.push("created_at < ?");
+        args.push(to.into());
+    }
+}
+
+fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ScanRecord> {
+    let reading: String = r.get(11)?;
+    let checked_at: Option<i64> = r.get(12)?;
+    Ok(ScanRecord {
+        summary: summary(r)?,
+        // The column is checked with json_valid on insert.
+        reading: serde_json::from_str(&reading).unwrap_or(Value::Null),
+        checked_at: checked_at.map(rfc3339),
+        checked_by: r.get(13)?,
+    })
 }
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ScanSummary> {
@@ -523,7 +735,7 @@ pub(crate) mod tests {
         let q = |before: Option<String>| ListQuery {
             limit: 2,
             before,
-            document_type: None,
+            ..ListQuery::default()
         };
         let p1 = store.list(&q(None)).unwrap();
         let ids = |p: &ScanPage| p.scans.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
@@ -536,8 +748,8 @@ pub(crate) mod tests {
         let kitas = store
             .list(&ListQuery {
                 limit: 10,
-                before: None,
                 document_type: Some("KITAS".into()),
+                ..ListQuery::default()
             })
             .unwrap();
         assert_eq!(ids(&kitas), ["s4", "s2", "s0"]);
@@ -546,12 +758,160 @@ pub(crate) mod tests {
             Err(StoreError::UnknownCursor(_))
         ));
 
-        assert!(store.delete("s3").unwrap());
-        assert!(!store.delete("s3").unwrap());
+        assert!(store.delete("s3", "ops").unwrap());
+        assert!(!store.delete("s3", "ops").unwrap());
         assert_eq!(store.get("s3").unwrap(), None);
         assert_eq!(store.purge_before(1002).unwrap(), 2);
         assert_eq!(store.count().unwrap(), 2);
         assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+
+    fn person(id: &str, at: i64, name: &str, permit: &str, passport: &str) -> NewScan {
+        let mut s = scan(id, at, "KITAS");
+        s.full_name = name.into();
+        s.permit_number = permit.into();
+        s.passport_number = passport.into();
+        s.reading = json!({"is_permit": true, "fields": {
+            "full_name": {"value": name, "value_original": name, "confidence": 0.5},
+            "permit_number": {"value": permit, "value_original": permit, "confidence": 0.9},
+        }});
+        s
+    }
+
+    #[test]
+    fn search_finds_by_name_permit_or_passport_number_within_dates() {
+        let (_dir, store) = open();
+        store
+            .insert(&person(
+                "a",
+                1_000,
+                "ANNA SMITH",
+                "2C21AB0001-X",
+                "P1111111",
+            ))
+            .unwrap();
+        store
+            .insert(&person(
+                "b",
+                2_000,
+                "BORIS 100%_OK",
+                "2C21AB0002-Y",
+                "P2222222",
+            ))
+            .unwrap();
+        store
+            .insert(&person(
+                "c",
+                3_000,
+                "CARLA SMITHSON",
+                "2D11CD0003-Z",
+                "Q3333333",
+            ))
+            .unwrap();
+        let find = |text: &str, from: Option<i64>, to: Option<i64>| {
+            let q = ListQuery {
+                limit: 10,
+                text: Some(text.into()),
+                from,
+                to,
+                ..ListQuery::default()
+            };
+            let page = store.list(&q).unwrap();
+            page.scans.into_iter().map(|s| s.id).collect::<Vec<_>>()
+        };
+        assert_eq!(find("smith", None, None), ["c", "a"]);
+        assert_eq!(find("  ab000 ", None, None), ["b", "a"]);
+        assert_eq!(find("q333", None, None), ["c"]);
+        // LIKE's wildcards in the text are plain characters.
+        assert_eq!(find("%_", None, None), ["b"]);
+        assert_eq!(find("_", None, None), ["b"]);
+        assert_eq!(find("smith", Some(2_000), None), ["c"]);
+        assert_eq!(find("smith", None, Some(3_000)), ["a"]);
+        assert_eq!(find("", Some(1_500), Some(2_500)), ["b"]);
+        let all = store.export(Some(1_000), Some(3_000)).unwrap();
+        let ids: Vec<_> = all.iter().map(|r| r.summary.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "oldest first, `to` excluded");
+    }
+
+    #[test]
+    fn a_correction_keeps_the_original_and_is_audited_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .insert(&person("a", 1_000, "ANNA SMTH", "2C21AB0001-X", "P1"))
+                .unwrap();
+            assert!(
+                store
+                    .correct("a", "full_name", "ANNA SMITH", "desk")
+                    .unwrap()
+            );
+            assert!(
+                store
+                    .correct("a", "occupation", "ENGINEER", "desk")
+                    .unwrap()
+            );
+            assert!(!store.correct("nope", "full_name", "X", "desk").unwrap());
+            assert!(store.mark_checked("a", "lead").unwrap());
+            assert!(!store.mark_checked("nope", "lead").unwrap());
+        }
+        let store = Store::open(&path).unwrap();
+        let got = store.get("a").unwrap().unwrap();
+        assert_eq!(got.reading["fields"]["full_name"]["value"], "ANNA SMITH");
+        assert_eq!(
+            got.reading["fields"]["full_name"]["value_original"],
+            "ANNA SMTH"
+        );
+        assert_eq!(got.reading["fields"]["full_name"]["confidence"], 0.5);
+        assert_eq!(got.reading["fields"]["occupation"]["value"], "ENGINEER");
+        assert_eq!(got.reading["fields"]["occupation"]["value_original"], "");
+        // The column follows, so that the list and the search see the correction.
+        assert_eq!(got.summary.full_name, "ANNA SMITH");
+        assert_eq!(got.checked_by.as_deref(), Some("lead"));
+        assert!(got.checked_at.is_some());
+        let audit = store.audit("a").unwrap();
+        let lines: Vec<_> = audit
+            .iter()
+            .map(|e| {
+                (
+                    e.who.as_str(),
+                    e.action.as_str(),
+                    e.field.as_deref(),
+                    e.old_value.as_deref(),
+                    e.new_value.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    "desk",
+                    "correct",
+                    Some("full_name"),
+                    Some("ANNA SMTH"),
+                    Some("ANNA SMITH")
+                ),
+                (
+                    "desk",
+                    "correct",
+                    Some("occupation"),
+                    Some(""),
+                    Some("ENGINEER")
+                ),
+                ("lead", "check", None, None, None),
+            ]
+        );
+        // Deleting takes the values in the audit with it, and leaves who deleted it.
+        assert!(store.delete("a", "lead").unwrap());
+        let audit = store.audit("a").unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(
+            (audit[0].who.as_str(), audit[0].action.as_str()),
+            ("lead", "delete")
+        );
+        assert_eq!(audit[0].old_value, None);
     }
 
     #[test]
@@ -577,6 +937,10 @@ pub(crate) mod tests {
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        // Version 3's columns and table.
+        store.insert(&scan("v1", 1, "KITAS")).unwrap();
+        assert!(store.mark_checked("v1", "ops").unwrap());
+        assert_eq!(store.audit("v1").unwrap().len(), 1);
         let has_index: bool = store
             .conn()
             .query_row(

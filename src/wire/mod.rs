@@ -5,6 +5,7 @@
 //! - [`fleet`]: the event a kiosk delivers to its back office (MQTT or webhook), with GLAIR's
 //!   `read` object.
 //! - [`verihubs`]: Verihubs' "OCR KITAS" (`message`, `data.result_data` with 17 flat strings).
+//! - [`export`]: kitascan's own export of stored scans, CSV and JSON lines.
 //!
 //! Both are pure mappings of one [`crate::kitas::Reading`]: no I/O, no state, so each is pinned
 //! by golden tests against the services' published samples, compared as parsed JSON.
@@ -13,6 +14,7 @@
 //! `[x, y]` pairs.
 
 pub mod fleet;
+pub mod export;
 pub mod glair;
 pub mod verihubs;
 

@@ -73,6 +73,7 @@ fn a_killed_writer_leaves_whole_rows_only() {
                 limit: 100,
                 before: before.clone(),
                 document_type: None,
+                ..ListQuery::default()
             })
             .expect("list");
         for s in &page.scans {

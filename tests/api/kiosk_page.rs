@@ -343,20 +343,73 @@ fn reading_with_image() -> kitascan::store::NewScan {
     )
 }
 
+/// Saves a screenshot at `width` x `height` in `target/tmp/` and checks that it has content
+/// and that the page fits without scrolling sideways (or at all, at 800x480).
+fn shot(page: &mut Cdp, name: &str, width: u32, height: u32) {
+    let img = page.screenshot(width, height);
+    img.save(
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{width}x{height}.png")),
+    )
+    .expect("save the screenshot");
+    assert_eq!(img.dimensions(), (width, height));
+    let mut colours = std::collections::HashSet::new();
+    for p in img.pixels() {
+        colours.insert(p.0);
+    }
+    assert!(colours.len() > 20, "{name}: a blank screenshot");
+    // The walk-up screen fits the Pi's screen whole; the console may scroll down.
+    let fits = if name.starts_with("walkup") {
+        format!(
+            "document.documentElement.scrollWidth <= {width} && document.documentElement.scrollHeight <= {height}"
+        )
+    } else {
+        format!("document.documentElement.scrollWidth <= {width}")
+    };
+    assert_eq!(
+        page.eval(&fits),
+        json!(true),
+        "{name} fits {width}x{height}"
+    );
+}
+
+/// What the walk-up screen shows of a reading: [kind, name, number, shown].
+const RESULT: &str = "[document.getElementById('result-kind').textContent, \
+    document.getElementById('result-name').textContent, \
+    document.getElementById('result-number').textContent, \
+    !document.getElementById('result').hidden]";
+
+/// Whether the page's whole DOM (text and attributes) holds `text`.
+fn dom_has(text: &str) -> String {
+    format!(
+        "document.documentElement.outerHTML.includes({})",
+        json!(text)
+    )
+}
+
+/// The walk-up screen at 800x480 while a tray plays: empty (with the live view), hold still,
+/// reading, done with the
+/// kind, name and permit number only (no image, no other field, no history, no upload), then
+/// cleared after `kiosk.show_secs` with no name or number left in the DOM; a new document on
+/// the tray clears a reading at once.
 #[test]
-fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
-    let Some(chromium) = chromium_or_skip("the kiosk page test") else {
+fn the_walk_up_screen_shows_only_kind_name_and_number_then_clears_after_show_secs() {
+    let Some(chromium) = chromium_or_skip("the walk-up screen test") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(config(dir.path()), not_a_permit_reader());
+    let mut c = config(dir.path());
+    c.kiosk.show_secs = 2;
+    let state = state(c, not_a_permit_reader());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let addr = serve(state.clone(), &rt);
     let url = format!("http://{addr}/");
-
     let browser = Browser::start(&chromium, &url);
     let mut page = browser.page(&url);
-    // Loaded, connected to the events stream, showing the daemon's state and no reading yet.
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 480, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    // Empty tray.
     assert_eq!(
         page.eval_until(
             "document.getElementById('instruction').dataset.state",
@@ -364,7 +417,6 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
         ),
         json!("idle")
     );
-    // Idle: the person is told to lay the permit down, in Bahasa Indonesia first.
     assert_eq!(
         page.eval(SAID),
         json!([
@@ -377,109 +429,143 @@ fn the_kiosk_page_shows_a_reading_from_the_events_stream_and_fits_800x480() {
         wait_for(Duration::from_secs(30), || (state.event_subscribers() > 0)
             .then_some(()))
         .is_some(),
-        "the page subscribes to /api/v1/events"
+        "the page subscribes to the walk-up stream"
     );
-    assert_eq!(
-        page.eval("document.getElementById('summary').hidden"),
-        json!(true)
-    );
-    // With no key configured, the key form stays out of the way.
-    assert_eq!(
-        page.eval("document.getElementById('key-form').getBoundingClientRect().height"),
-        json!(0)
-    );
-
-    // A reading stored now reaches the page over the events stream alone.
-    let summary = rt
-        .block_on(state.record(reading_with_image()))
-        .expect("record");
-    let shown = page.eval_until(
-        "document.getElementById('last').dataset.scanId || null",
-        &json!(summary.id),
-    );
-    assert_eq!(shown, json!(summary.id), "the page shows the new reading");
-    assert_eq!(
-        page.eval("document.querySelector('[data-field=full_name]').textContent"),
-        json!("KIOSK TEST PERSON")
-    );
-    assert_eq!(
-        page.eval("document.querySelector('[data-field=permit_number]').textContent"),
-        json!("2C21AB0042-Z")
-    );
-    assert_eq!(
-        page.eval("document.getElementById('doc-type').textContent"),
-        json!("KITAS")
-    );
-    assert_eq!(
-        page.eval("document.querySelectorAll('#history li').length"),
-        json!(1)
-    );
+    assert_eq!(page.eval(RESULT), json!(["", "", "", false]));
+    shot(&mut page, "walkup-idle", 800, 480);
+    // The live view shows the tray's frames with the paper's outline.
+    let tray = image::RgbImage::from_fn(1280, 720, |x, y| {
+        if (300..980).contains(&x) && (160..560).contains(&y) {
+            image::Rgb([235, 235, 230])
+        } else {
+            image::Rgb([60, 50, 70])
+        }
+    });
+    let quad = [
+        [300.0, 160.0],
+        [980.0, 160.0],
+        [980.0, 560.0],
+        [300.0, 560.0],
+    ];
+    state.live_frame(&tray, Some(quad));
     assert_eq!(
         page.eval_until(
-            "document.getElementById('page-image').naturalWidth",
-            &json!(600)
+            "document.getElementById('live-image').naturalWidth",
+            &json!(320)
         ),
-        json!(600),
-        "the document image is shown"
+        json!(320),
+        "the live view shows a frame"
     );
-
-    // On the Pi's 800x480 screen: nothing spills sideways, the reading and the upload form are
-    // on screen, and the screenshot has content.
-    let shot = page.screenshot(800, 480);
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiosk-800x480.png");
-    shot.save(&out).expect("save the screenshot");
-    assert_eq!(shot.dimensions(), (800, 480));
     assert_eq!(
-        page.eval("document.documentElement.scrollWidth <= 800 && document.documentElement.scrollHeight <= 480"),
-        json!(true),
-        "the page fits 800x480 without scrolling"
+        page.eval("document.getElementById('live-quad').getAttribute('points')"),
+        json!("75,40 245,40 245,140 75,140")
     );
-    for id in ["fields", "upload-form", "history", "page-image"] {
-        let inside = page.eval(&format!(
-            "(() => {{ const r = document.getElementById('{id}').getBoundingClientRect(); \
-             return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= 800 \
-             && r.top < 480; }})()"
-        ));
-        assert_eq!(inside, json!(true), "#{id} is on the 800x480 screen");
+    assert_eq!(
+        page.eval("document.getElementById('live').hidden"),
+        json!(false)
+    );
+    // Hold still, reading.
+    assert_eq!(
+        show_state(&mut page, &state, "hold_still", Some("moving")),
+        json!(["Tahan, jangan digerakkan", "Hold it still", "moving"])
+    );
+    shot(&mut page, "walkup-live", 800, 480);
+    shot(&mut page, "walkup-live", 1280, 800);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 480, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    show_state(&mut page, &state, "reading", None);
+    // Someone's upload is stored meanwhile: the walk-up screen does not show it.
+    let mut upload = reading_with_image();
+    upload.source = ScanSource::Upload;
+    upload.full_name = "UPLOADED PERSON".into();
+    rt.block_on(state.record(upload)).expect("record");
+    // The tray's reading, then done.
+    let scan = reading_with_image();
+    let id = scan.id.clone();
+    rt.block_on(state.record(scan)).expect("record");
+    let said = show_state(&mut page, &state, "read_ok", None);
+    assert_eq!(said[1], "Done. Please take your permit");
+    let shown = json!(["KITAS", "KIOSK TEST PERSON", "2C21AB0042-Z", true]);
+    assert_eq!(page.eval_until(RESULT, &shown), shown);
+    let since = Instant::now();
+    // Only those three: no image, no other field, no history, nothing of the upload.
+    for absent in [
+        "NOWHERE",
+        "IZIN TINGGAL TERBATAS",
+        "UPLOADED PERSON",
+        id.as_str(),
+    ] {
+        assert_eq!(
+            page.eval(&dom_has(absent)),
+            json!(false),
+            "{absent} is not on the page"
+        );
     }
-    let mut colours = std::collections::HashSet::new();
-    for p in shot.pixels() {
-        colours.insert(p.0);
-    }
+    // No image but the live view of the tray, which gives way to the reading.
+    assert_eq!(
+        page.eval(
+            "[document.querySelectorAll('canvas, ol, ul, li').length, \
+             [...document.images].every((i) => i.id === 'live-image'), \
+             getComputedStyle(document.getElementById('live')).display]"
+        ),
+        json!([0, true, "none"])
+    );
+    shot(&mut page, "walkup-done", 800, 480);
+    shot(&mut page, "walkup-done", 1280, 800);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 800, "height": 480, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    // The person lifts the permit; after show_secs the screen is back to the instruction and
+    // the DOM holds neither the name nor the number.
+    show_state(&mut page, &state, "idle", None);
+    let cleared = format!(
+        "!{} && !{}",
+        dom_has("KIOSK TEST PERSON"),
+        dom_has("2C21AB0042-Z")
+    );
+    assert_eq!(page.eval_until(&cleared, &json!(true)), json!(true));
+    let after = since.elapsed();
     assert!(
-        colours.len() > 50,
-        "a blank screenshot ({} colours)",
-        colours.len()
+        after >= Duration::from_millis(1500) && after < Duration::from_secs(10),
+        "cleared after {after:?}, show_secs is 2"
     );
-    let dark = shot
-        .pixels()
-        .filter(|p| p.0.iter().all(|&c| c < 80))
-        .count();
-    assert!(dark > 500, "text is drawn ({dark} dark pixels)");
-    // The desktop layout, kept beside it for a look.
-    let desktop = page.screenshot(1280, 800);
-    desktop
-        .save(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiosk-1280x800.png"))
-        .expect("save");
+    assert_eq!(page.eval(RESULT), json!(["", "", "", false]));
     assert_eq!(
-        page.eval("document.documentElement.scrollWidth <= 1280"),
-        json!(true)
+        page.eval(SAID),
+        json!([
+            "Letakkan izin tinggal Anda di baki",
+            "Place your permit on the tray",
+            null
+        ])
+    );
+    shot(&mut page, "walkup-cleared", 800, 480);
+
+    // The next person lays a permit down while a reading is still shown: it goes at once.
+    rt.block_on(state.record(reading_with_image()))
+        .expect("record");
+    show_state(&mut page, &state, "read_ok", None);
+    assert_eq!(page.eval_until(RESULT, &shown), shown);
+    show_state(&mut page, &state, "hold_still", Some("moving"));
+    assert_eq!(
+        page.eval(&cleared),
+        json!(true),
+        "a new document clears the last reading"
     );
 }
 
-/// The same page against a server with keys: it asks for one, and with it loads the history
-/// and connects to the events stream.
+/// Against a server with keys the walk-up screen asks staff for the kiosk's key (telling the
+/// person to call staff meanwhile); an `upload` key is enough for it.
 #[test]
-fn the_kiosk_page_asks_for_a_key_and_uses_it() {
-    let Some(chromium) = chromium_or_skip("the kiosk page key test") else {
+fn the_walk_up_screen_asks_for_the_kiosk_key_and_an_upload_key_is_enough() {
+    let Some(chromium) = chromium_or_skip("the walk-up screen key test") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state(with_key(config(dir.path())), not_a_permit_reader());
+    let state = state(with_roles(config(dir.path())), not_a_permit_reader());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let stored = rt
-        .block_on(state.record(reading_with_image()))
-        .expect("record");
     let addr = serve(state.clone(), &rt);
     let url = format!("http://{addr}/");
     let browser = Browser::start(&chromium, &url);
@@ -489,23 +575,15 @@ fn the_kiosk_page_asks_for_a_key_and_uses_it() {
         json!(true),
         "the page asks for a key"
     );
-    assert_eq!(state.event_subscribers(), 0, "nothing flows without a key");
     assert_eq!(
-        page.eval("document.getElementById('last').dataset.scanId || null"),
-        Value::Null
+        page.eval(SAID)[1],
+        "The scanner is not set up. Please call staff"
     );
+    assert_eq!(state.event_subscribers(), 0, "nothing flows without a key");
     page.eval(&format!(
-        "document.getElementById('key-input').value = '{KEY}'; \
+        "document.getElementById('key-input').value = '{UPLOAD_KEY}'; \
          document.getElementById('key-form').requestSubmit(); true"
     ));
-    assert_eq!(
-        page.eval_until(
-            "document.getElementById('last').dataset.scanId || null",
-            &json!(stored.id)
-        ),
-        json!(stored.id),
-        "with the key, the history loads"
-    );
     assert_eq!(
         page.eval_until(
             "document.getElementById('instruction').dataset.state",
@@ -519,6 +597,218 @@ fn the_kiosk_page_asks_for_a_key_and_uses_it() {
         .is_some(),
         "the page subscribes with its key"
     );
+    assert_eq!(
+        page.eval("document.getElementById('key-form').hidden"),
+        json!(true)
+    );
+    assert_eq!(
+        page.eval(&dom_has(UPLOAD_KEY)),
+        json!(false),
+        "the key is not left in the DOM"
+    );
+}
+
+/// A reading for the console: a low-confidence field and a box on the page.
+fn console_reading() -> kitascan::store::NewScan {
+    let mut scan = reading_with_image();
+    let fields = &mut scan.reading["fields"];
+    fields["occupation"] = json!({"value": "ENGNEER", "value_original": "ENGNEER",
+        "confidence": 0.31, "confidence_text": 0.4, "polygon": [], "page_index": 0});
+    scan.reading["page_polygons"] = json!({
+        "full_name": [[40.0, 40.0], [560.0, 40.0], [560.0, 52.0], [40.0, 52.0]],
+        "occupation": [[40.0, 120.0], [300.0, 120.0], [300.0, 132.0], [40.0, 132.0]],
+    });
+    scan
+}
+
+/// Types a key into the console's prompt.
+fn console_sign_in(page: &mut Cdp, key: &str) {
+    assert_eq!(
+        page.eval_until("!document.getElementById('key-view').hidden", &json!(true)),
+        json!(true),
+        "the key prompt"
+    );
+    page.eval(&format!(
+        "document.getElementById('key-input').value = '{key}'; \
+         document.getElementById('key-form').requestSubmit(); true"
+    ));
+    assert_eq!(
+        page.eval_until(
+            "document.querySelectorAll('#scan-rows tr').length",
+            &json!(1)
+        ),
+        json!(1),
+        "the list of readings"
+    );
+}
+
+/// Opens the first reading of the list and waits for its image and boxes.
+fn console_open_first(page: &mut Cdp, id: &str) {
+    page.eval("document.querySelector('#scan-rows tr').click(); true");
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('scan-view').dataset.scanId || null",
+            &json!(id)
+        ),
+        json!(id)
+    );
+    assert_eq!(
+        page.eval_until(
+            "document.querySelectorAll('#overlay polygon').length",
+            &json!(2)
+        ),
+        json!(2),
+        "a box for each field with one"
+    );
+}
+
+/// Corrects the full name in the console.
+fn console_correct_name(page: &mut Cdp, value: &str) {
+    page.eval(&format!(
+        "document.querySelector('tr[data-field=full_name] button.edit').click(); \
+         document.querySelector('tr[data-field=full_name] form.correct input').value = '{value}'; \
+         document.querySelector('tr[data-field=full_name] form.correct').requestSubmit(); true"
+    ));
+}
+
+const NAME_ROW: &str = "[...document.querySelectorAll('tr[data-field=full_name] td')]\
+    .slice(1, 3).map((td) => td.textContent)";
+
+/// The console: without a key only the key prompt; with a `read` key it lists and opens
+/// readings (image, boxes, values, originals, confidences, low ones highlighted) but a
+/// correction is refused; with an `admin` key a correction is saved, shown, and kept after a
+/// restart, with `value_original` unchanged. The key is never in an address.
+#[test]
+fn the_console_needs_a_key_reads_with_read_and_corrects_with_admin() {
+    let Some(chromium) = chromium_or_skip("the console test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = with_roles(config(dir.path()));
+    let state = state(c.clone(), not_a_permit_reader());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let id = rt
+        .block_on(state.record(console_reading()))
+        .expect("record")
+        .id;
+    let addr = serve(state.clone(), &rt);
+    let url = format!("http://{addr}/console");
+    let browser = Browser::start(&chromium, &url);
+    let mut page = browser.page(&url);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    // Without a key: the prompt alone, nothing of any reading.
+    assert_eq!(
+        page.eval_until("!document.getElementById('key-view').hidden", &json!(true)),
+        json!(true)
+    );
+    assert_eq!(
+        page.eval("['list-view', 'scan-view'].map((v) => document.getElementById(v).hidden)"),
+        json!([true, true])
+    );
+    assert_eq!(page.eval(&dom_has("KIOSK TEST PERSON")), json!(false));
+    shot(&mut page, "console-key", 1280, 800);
+
+    // A read key: the list, a reading's page, and a refused correction.
+    console_sign_in(&mut page, READ_KEY);
+    assert_eq!(
+        page.eval(
+            "document.querySelector('#scan-rows tr').textContent.includes('KIOSK TEST PERSON')"
+        ),
+        json!(true)
+    );
+    assert_eq!(
+        page.eval("sessionStorage.getItem('kitascanOperatorKey')"),
+        json!(READ_KEY)
+    );
+    assert_eq!(
+        page.eval("localStorage.length"),
+        json!(0),
+        "the key is kept for the tab only"
+    );
+    shot(&mut page, "console-list", 1280, 800);
+    console_open_first(&mut page, &id);
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('scan-image').naturalWidth",
+            &json!(600)
+        ),
+        json!(600)
+    );
+    assert_eq!(
+        page.eval(NAME_ROW),
+        json!(["KIOSK TEST PERSON", "KIOSK TEST PERSON"])
+    );
+    assert_eq!(
+        page.eval("document.querySelector('tr[data-field=occupation]').className"),
+        json!("low"),
+        "a low-confidence field is highlighted"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('tr[data-field=occupation] td.confidence').textContent"),
+        json!("0.31")
+    );
+    assert_eq!(
+        page.eval("document.querySelector('tr[data-field=full_name]').className"),
+        json!("")
+    );
+    shot(&mut page, "console-reading", 1280, 800);
+    shot(&mut page, "console-reading", 800, 480);
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    console_correct_name(&mut page, "KIOSK TESTED PERSON");
+    let refused = page.eval_until(
+        "document.getElementById('message').textContent.includes('role does not allow')",
+        &json!(true),
+    );
+    assert_eq!(refused, json!(true), "a read key's correction is refused");
+    assert_eq!(
+        page.eval_until(NAME_ROW, &json!(["KIOSK TEST PERSON", "KIOSK TEST PERSON"])),
+        json!(["KIOSK TEST PERSON", "KIOSK TEST PERSON"])
+    );
+
+    // An admin key: the correction is saved and shown, the original kept, the audit names it.
+    page.eval("document.getElementById('sign-out').click(); true");
+    console_sign_in(&mut page, KEY);
+    console_open_first(&mut page, &id);
+    console_correct_name(&mut page, "KIOSK TESTED PERSON");
+    let fixed = json!(["KIOSK TESTED PERSON", "KIOSK TEST PERSON"]);
+    assert_eq!(page.eval_until(NAME_ROW, &fixed), fixed);
+    assert_eq!(
+        page.eval_until(
+            "document.getElementById('audit').textContent.includes('tests: full name')",
+            &json!(true)
+        ),
+        json!(true)
+    );
+    for k in [KEY, READ_KEY] {
+        assert_eq!(
+            page.eval(&format!("location.href.includes('{k}')")),
+            json!(false)
+        );
+    }
+    drop(browser);
+    drop(state);
+
+    // After a restart (a new server on the same database), the console shows the correction.
+    let again = kitascan::api::AppState::new(
+        c,
+        std::sync::Arc::new(
+            kitascan::store::Store::open(&dir.path().join("kitascan.db")).expect("store"),
+        ),
+        not_a_permit_reader(),
+    );
+    let addr = serve(again, &rt);
+    let url = format!("http://{addr}/console");
+    let browser = Browser::start(&chromium, &url);
+    let mut page = browser.page(&url);
+    console_sign_in(&mut page, READ_KEY);
+    console_open_first(&mut page, &id);
+    assert_eq!(page.eval_until(NAME_ROW, &fixed), fixed);
 }
 
 /// The state a reason is shown with (the daemon's pairing; a new gate reason shows as `adjust`).

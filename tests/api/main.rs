@@ -9,6 +9,7 @@
 mod common;
 
 mod bad_input;
+mod console_api;
 mod crash;
 mod fleet;
 mod kiosk_page;
@@ -29,7 +30,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use kitascan::api::{AppState, PageResult, Recognizer, app};
-use kitascan::config::{ApiKey, Config};
+use kitascan::config::{ApiKey, Config, Role};
 use kitascan::kitas::Reading;
 use kitascan::kitas::read::Source;
 use kitascan::ocr::Engine;
@@ -102,7 +103,30 @@ pub fn with_key(mut c: Config) -> Config {
         app_id: Some(APP_ID.into()),
         basic_user: Some("user".into()),
         basic_password: Some("password".into()),
+        role: Role::Admin,
     }];
+    c
+}
+
+pub const UPLOAD_KEY: &str = "upload-key-0123456789";
+pub const READ_KEY: &str = "read-key-0123456789";
+
+/// Three keys, one per role: `KEY` (admin, every scheme), `UPLOAD_KEY`, `READ_KEY`.
+pub fn with_roles(c: Config) -> Config {
+    let mut c = with_key(c);
+    for (name, key, role) in [
+        ("kiosk", UPLOAD_KEY, Role::Upload),
+        ("desk", READ_KEY, Role::Read),
+    ] {
+        c.server.keys.push(ApiKey {
+            name: name.into(),
+            key: key.into(),
+            app_id: None,
+            basic_user: None,
+            basic_password: None,
+            role,
+        });
+    }
     c
 }
 

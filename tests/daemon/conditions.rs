@@ -44,6 +44,7 @@ fn check(condition: Condition) {
             limit: 10,
             before: None,
             document_type: None,
+            ..ListQuery::default()
         })
         .expect("list")
         .scans;

@@ -211,6 +211,7 @@ fn check_readings(run: &Run, scene: &Scene) {
             limit: 100,
             before: None,
             document_type: None,
+            ..ListQuery::default()
         })
         .expect("list")
         .scans;
@@ -266,11 +267,20 @@ fn one_reading_per_placement_from_a_sharp_still_frame_and_none_from_a_blurred_on
     use LedState::*;
     // The blurred card: "hold still" while it settles, "adjust" (out of focus) once it lies
     // still, "hold still" again as it is taken away.
+    let screen: Vec<LedState> = run.stats.shown.iter().map(|(s, _)| *s).collect();
     assert_eq!(
-        changes(&run.led),
+        changes(&screen),
         vec![
             Idle, HoldStill, Reading, ReadOk, Idle, HoldStill, Reading, ReadOk, Idle, HoldStill,
             Adjust, HoldStill, Idle
+        ]
+    );
+    // The light holds each result for `led::RESULT_MIN` (2 s): the tray emptied and the next
+    // permit settling within it are not shown, its reading is.
+    assert_eq!(
+        changes(&run.led),
+        vec![
+            Idle, HoldStill, Reading, ReadOk, Reading, ReadOk, Adjust, HoldStill, Idle
         ]
     );
     assert!(

@@ -1,17 +1,11 @@
-// The kiosk page: what the person at the tray should do (from the daemon's state and reason),
-// the last reading and a history list, live from /api/v1/events; an upload form. No framework
-// and no build step.
+// The walk-up screen: for the person at the tray only. A large instruction following the
+// daemon's state and reason (Bahasa Indonesia first, English below) and, after the camera has
+// read a permit, its kind, the holder's name and the permit number for `show_secs` seconds;
+// then the screen clears and keeps nothing of the reading (not in the DOM, not in a variable).
+// It never shows history, images or another reading: its stream (/api/v1/kiosk/events)
+// carries nothing else, but for the live view of the tray (a few small frames a second with
+// the outline of the paper found, never stored). No framework and no build step.
 "use strict";
-
-const FIELDS = [
-  ["document_type", "Document"], ["permit_number", "Permit no."], ["full_name", "Name"],
-  ["nationality", "Nationality"], ["place_of_birth", "Place of birth"],
-  ["date_of_birth", "Date of birth"], ["gender", "Sex"], ["passport_number", "Passport no."],
-  ["passport_expiry", "Passport expiry"], ["permit_expiry", "Permit expiry"],
-  ["stay_permit_index", "Permit index"], ["status", "Status"], ["occupation", "Occupation"],
-  ["address", "Address"], ["guarantor_name", "Guarantor"], ["issued_place", "Issued at"],
-  ["issued_date", "Issued on"], ["niora", "NIORA"],
-];
 
 // What the person at the tray is told: [Bahasa Indonesia, English]. By the reason when there
 // is one (the gate's: hold_still, adjust; the daemon's: read_failed, fault), else by the state.
@@ -32,6 +26,7 @@ const SAY_REASON = {
 const SAY_STATE = {
   connecting: ["Menghubungkan…", "Connecting…"],
   offline: ["Tidak terhubung ke pemindai. Mohon panggil petugas", "Not connected to the scanner. Please call staff"],
+  needs_key: ["Pemindai belum disiapkan. Mohon panggil petugas", "The scanner is not set up. Please call staff"],
   idle: ["Letakkan izin tinggal Anda di baki", "Place your permit on the tray"],
   hold_still: ["Tahan, jangan digerakkan", "Hold it still"],
   adjust: ["Atur letak izin tinggal Anda di baki", "Adjust your permit on the tray"],
@@ -41,24 +36,18 @@ const SAY_STATE = {
   fault: ["Terjadi gangguan. Mohon panggil petugas", "Something is wrong. Please call staff"],
 };
 const SAY_UNKNOWN = ["Mohon tunggu", "Please wait"];
+// States after which the reading on screen may stay until its time is up: the person is
+// taking their permit away. Any other (a document laid down, a fault) clears it at once.
+const KEEPS_RESULT = new Set(["read_ok", "idle"]);
 
 const $ = (id) => document.getElementById(id);
-let shownId = null;
-let imageUrl = null;
+let clearTimer = null;
 
-function key() { return localStorage.getItem("kitascanKey") || ""; }
+// The kiosk's own key, set up once by staff on the kiosk's browser (any role will do: the
+// stream carries only what this screen shows).
+function key() { return localStorage.getItem("kitascanKioskKey") || ""; }
 
 function headers() { const k = key(); return k ? { "x-api-key": k } : {}; }
-
-async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { ...headers(), ...(options.headers || {}) } });
-  if (res.status === 401) { askKey("This kiosk needs an API key."); throw new Error("unauthorized"); }
-  return res;
-}
-
-function say(text) { $("message").textContent = text; }
-
-function askKey(why) { $("key-form").hidden = false; if (why) say(why); $("key-input").focus(); }
 
 // Shows the instruction for a state and reason; keeps both names as data-state and data-reason.
 function setState(state, reason) {
@@ -69,93 +58,62 @@ function setState(state, reason) {
   const [id, en] = own(SAY_REASON, reason) || own(SAY_STATE, state) || SAY_UNKNOWN;
   $("say-id").textContent = id;
   $("say-en").textContent = en;
+  if (!KEEPS_RESULT.has(state)) clearResult();
 }
 
-function when(iso) {
-  const d = new Date(iso);
-  return isNaN(d) ? "" : d.toLocaleString([], { dateStyle: "short", timeStyle: "medium" });
+// The reading's kind, name and number, until `show_secs` have passed.
+function showResult(r) {
+  $("result-kind").textContent = r.document_type || "";
+  $("result-name").textContent = r.full_name || "";
+  $("result-number").textContent = r.permit_number || "";
+  $("result").hidden = false;
+  document.body.classList.add("has-result");
+  if (clearTimer) clearTimeout(clearTimer);
+  const secs = Number(r.show_secs) > 0 ? Number(r.show_secs) : 10;
+  clearTimer = setTimeout(clearResult, secs * 1000);
 }
 
-function historyItem(s) {
-  const li = document.createElement("li");
-  li.dataset.scanId = s.id;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = s.status === "permit" ? (s.full_name || s.permit_number || "Permit") : "Not a permit";
-  const meta = document.createElement("span");
-  meta.className = "meta";
-  meta.textContent = [s.document_type, when(s.created_at), s.source].filter(Boolean).join(" · ");
-  li.append(who, meta);
-  li.addEventListener("click", () => show(s.id));
-  return li;
+// Back to the instruction alone, with nothing of the reading left in the page.
+function clearResult() {
+  if (clearTimer) { clearTimeout(clearTimer); clearTimer = null; }
+  for (const id of ["result-kind", "result-name", "result-number"]) $(id).textContent = "";
+  $("result").hidden = true;
+  document.body.classList.remove("has-result");
 }
 
-async function loadHistory() {
-  const res = await api("/api/v1/scans?limit=30");
-  if (!res.ok) { say("Could not load the history (" + res.status + ")"); return; }
-  const page = await res.json();
-  $("history").replaceChildren(...page.scans.map(historyItem));
-  if (page.scans.length && !shownId) await show(page.scans[0].id);
+// The live view: the frame as a blob URL (the previous one released) and the paper's outline.
+let liveUrl = null;
+function showFrame(f) {
+  const bytes = Uint8Array.from(atob(f.jpeg), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+  const img = $("live-image");
+  img.onload = () => { if (liveUrl && liveUrl !== url) URL.revokeObjectURL(liveUrl); liveUrl = url; };
+  img.src = url;
+  $("live-outline").setAttribute("viewBox", "0 0 " + f.width + " " + f.height);
+  const quad = $("live-quad");
+  if (Array.isArray(f.outline)) quad.setAttribute("points", f.outline.map(([x, y]) => x + "," + y).join(" "));
+  else quad.removeAttribute("points");
+  $("live").hidden = false;
 }
 
-async function show(id) {
-  const res = await api("/api/v1/scans/" + encodeURIComponent(id));
-  if (!res.ok) return;
-  const scan = await res.json();
-  shownId = scan.id;
-  const fields = (scan.reading && scan.reading.fields) || {};
-  const dl = $("fields");
-  dl.replaceChildren();
-  for (const [name, label] of FIELDS) {
-    const f = fields[name];
-    if (!f || !f.value) continue;
-    const dt = document.createElement("dt");
-    dt.textContent = label;
-    const dd = document.createElement("dd");
-    dd.dataset.field = name;
-    dd.textContent = f.value;
-    dl.append(dt, dd);
-  }
-  const type = $("doc-type");
-  type.textContent = scan.status === "permit" ? (scan.document_type || "Permit") : "Not a permit";
-  type.classList.toggle("not-permit", scan.status !== "permit");
-  $("when").textContent = when(scan.created_at);
-  $("last").dataset.scanId = scan.id;
-  $("last").classList.remove("is-empty");
-  $("empty").hidden = true;
-  $("summary").hidden = false;
-  for (const li of $("history").children) li.classList.toggle("selected", li.dataset.scanId === scan.id);
-  await showImage(scan);
-}
-
-async function showImage(scan) {
-  const fig = $("figure");
-  if (!scan.has_image) { fig.hidden = true; return; }
-  const res = await api("/api/v1/scans/" + encodeURIComponent(scan.id) + "/image");
-  if (!res.ok || shownId !== scan.id) return;
-  const blob = await res.blob();
-  if (imageUrl) URL.revokeObjectURL(imageUrl);
-  imageUrl = URL.createObjectURL(blob);
-  $("page-image").src = imageUrl;
-  fig.hidden = false;
+function hideLive() {
+  $("live").hidden = true;
+  $("live-image").removeAttribute("src");
+  if (liveUrl) { URL.revokeObjectURL(liveUrl); liveUrl = null; }
 }
 
 function onEvent(type, data) {
   if (type === "state") setState(data.state, data.reason);
-  else if (type === "scan") {
-    $("history").prepend(historyItem(data));
-    show(data.id);
-    say(data.status === "permit" ? "New reading" : "Read: not a permit");
-  } else if (type === "deleted") {
-    for (const li of [...$("history").children]) if (li.dataset.scanId === data.id) li.remove();
-  }
+  else if (type === "reading") showResult(data);
+  else if (type === "frame") showFrame(data);
 }
 
 // EventSource cannot send the API key header, so the stream is read with fetch.
 async function listen() {
   for (;;) {
     try {
-      const res = await api("/api/v1/events", { headers: { accept: "text/event-stream" } });
+      const res = await fetch("/api/v1/kiosk/events", { headers: { ...headers(), accept: "text/event-stream" } });
+      if (res.status === 401) { askKey(); return; }
       if (!res.ok || !res.body) throw new Error("events " + res.status);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
@@ -176,48 +134,27 @@ async function listen() {
           if (data.length) { try { onEvent(type, JSON.parse(data.join("\n"))); } catch (e) { /* skip a bad frame */ } }
         }
       }
-    } catch (e) {
-      if (e.message === "unauthorized") return;
-    }
+    } catch (e) { /* reconnect below */ }
+    hideLive();
     setState("offline");
     await new Promise((r) => setTimeout(r, 3000));
   }
 }
 
-async function upload(event) {
-  event.preventDefault();
-  const file = $("upload-file").files[0];
-  if (!file) { say("Choose a JPEG, PNG or PDF first."); return; }
-  const form = new FormData();
-  form.append("image", file);
-  $("upload-button").disabled = true;
-  say("Reading " + file.name + "...");
-  try {
-    const res = await api("/ocr/v1/kitas-kitap", { method: "POST", body: form });
-    const body = await res.json().catch(() => ({}));
-    if (res.ok) say(body.reason || "Read");
-    else if (res.status === 503) say("The reader is busy; try again in a few seconds.");
-    else say(body.reason || ("Upload failed (" + res.status + ")"));
-  } catch (e) {
-    if (e.message !== "unauthorized") say("Upload failed.");
-  } finally {
-    $("upload-button").disabled = false;
-  }
+// Staff set the kiosk's key once; the person at the tray is told to call them meanwhile.
+function askKey() {
+  setState("needs_key");
+  $("key-form").hidden = false;
 }
 
 function start() {
-  $("last").classList.add("is-empty");
-  $("upload-form").addEventListener("submit", upload);
-  $("key-button").addEventListener("click", () => askKey(""));
   $("key-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    localStorage.setItem("kitascanKey", $("key-input").value.trim());
+    localStorage.setItem("kitascanKioskKey", $("key-input").value.trim());
+    $("key-input").value = "";
     $("key-form").hidden = true;
-    say("");
-    loadHistory().catch(() => {});
     listen();
   });
-  loadHistory().catch(() => {});
   listen();
 }
 
