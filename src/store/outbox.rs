@@ -203,13 +203,13 @@ mod tests {
         }
         assert!(
             store
-                .delete_with_event("s1", Some(&event(EventKind::Deletion, "s1", 200)))
+                .delete_with_event("s1", "ops", Some(&event(EventKind::Deletion, "s1", 200)))
                 .unwrap()
         );
         // Deleting what is not there writes no event.
         assert!(
             !store
-                .delete_with_event("s1", Some(&event(EventKind::Deletion, "s9", 201)))
+                .delete_with_event("s1", "ops", Some(&event(EventKind::Deletion, "s9", 201)))
                 .unwrap()
         );
         // A refused insert (duplicate id) leaves no event behind.

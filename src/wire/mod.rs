@@ -13,8 +13,8 @@
 //! Numbers follow the samples: confidences 0..1 with four decimals, polygons as integer
 //! `[x, y]` pairs.
 
-pub mod fleet;
 pub mod export;
+pub mod fleet;
 pub mod glair;
 pub mod verihubs;
 

@@ -650,7 +650,12 @@ async fn the_webhook_gets_every_event_signed_and_in_order_after_three_failures()
     config.validate("test").expect("valid");
     let state = state(config.clone(), not_a_permit_reader());
     let mut ids = store_readings(&state, 5).await;
-    assert!(state.delete_scan(ids[1].clone()).await.expect("deleted"));
+    assert!(
+        state
+            .delete_scan(ids[1].clone(), "ops".into())
+            .await
+            .expect("deleted")
+    );
     let publisher = fleet::spawn(
         &config.fleet,
         state.store().clone(),
