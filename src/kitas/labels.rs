@@ -218,7 +218,18 @@ const LABELS: &[(Key, &[&str])] = &[
     ),
     (
         Key::Field(F::Gender),
-        &["Gender", "Sex", "Jenis Kelamin", "Kelamin", "L/P"],
+        &[
+            "Gender",
+            "Sex",
+            "Jenis Kelamin",
+            "Kelamin",
+            "L/P",
+            // Forms that say which letters to write.
+            "Sex (M/F)",
+            "Gender (M/F)",
+            "Jenis Kelamin (L/P)",
+            "Kelamin (L/P)",
+        ],
     ),
     (
         Key::Field(F::Address),
