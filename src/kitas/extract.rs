@@ -1109,7 +1109,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The first header line under the office name that looks like a street address.
+    /// The office's street address: the line right under the office name, or the nearest
+    /// line under it in the office block, if it looks like a street address.
     fn office_address(&mut self, office: usize, header: &[usize]) {
         let segs = &self.page.segs;
         let o = &segs[office];

@@ -196,7 +196,6 @@ pub fn office_line(text: &str) -> String {
                     .iter()
                     .map(|(c, _)| *c)
                     .eq(key.iter().copied());
-            // A phrase ends where the text has a word boundary or the next phrase begins.
             if spelt {
                 out.push(p.to_string());
                 k = end;
