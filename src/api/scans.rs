@@ -160,9 +160,16 @@ pub async fn correct(
     }
     let key = id.clone();
     let field = name.as_str();
-    match blocking(&state, move |s| s.correct(&key, field, &value, &who.name)).await {
+    let events = state.clone();
+    let corrected = blocking(&state, move |s| {
+        s.correct_with_event(&key, field, &value, &who.name, |scan| {
+            events.reading_event(scan, true)
+        })
+    });
+    match corrected.await {
         Ok(true) => {
             tracing::info!(scan = %id, field, "field corrected");
+            state.0.fleet.wake();
             one(&state, id).await
         }
         Ok(false) => no_scan(),

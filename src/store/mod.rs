@@ -379,6 +379,19 @@ impl Store {
         value: &str,
         who: &str,
     ) -> Result<bool, StoreError> {
+        self.correct_with_event(id, field, value, who, |_| None)
+    }
+
+    /// [`Store::correct`], and the event `event` makes of the corrected scan (fleet delivery's
+    /// `correction`, when it is on) written to the outbox in the same transaction.
+    pub fn correct_with_event(
+        &self,
+        id: &str,
+        field: &str,
+        value: &str,
+        who: &str,
+        event: impl FnOnce(&NewScan) -> Option<NewEvent>,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let reading: Option<String> = tx
@@ -431,6 +444,30 @@ impl Store {
              VALUES (?1, ?2, ?3, 'correct', ?4, ?5, ?6)",
             params![id, now_ms(), who, field, old, value],
         )?;
+        let corrected = tx.query_row(
+            "SELECT reference_id, created_at, source, status, document_type, permit_number, \
+             passport_number, full_name, nationality, image FROM scans WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(NewScan {
+                    id: id.to_string(),
+                    reference_id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    source: ScanSource::parse(&r.get::<_, String>(2)?),
+                    status: ScanStatus::parse(&r.get::<_, String>(3)?),
+                    document_type: r.get(4)?,
+                    permit_number: r.get(5)?,
+                    passport_number: r.get(6)?,
+                    full_name: r.get(7)?,
+                    nationality: r.get(8)?,
+                    reading: reading.clone(),
+                    image: r.get(9)?,
+                })
+            },
+        )?;
+        if let Some(e) = event(&corrected) {
+            outbox::append(&tx, &e)?;
+        }
         tx.commit()?;
         Ok(true)
     }

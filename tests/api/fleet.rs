@@ -378,7 +378,7 @@ async fn readings_stored_while_the_broker_is_down_all_arrive_in_order_once_it_is
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_upload_arrives_as_a_scan_and_a_deletion_through_the_api_as_a_deletion_event() {
+async fn an_upload_arrives_as_a_scan_a_deletion_and_a_correction_through_the_api_as_their_events() {
     let Some(bin) = mosquitto_bin() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut broker = Broker::new(bin, dir.path(), "allow_anonymous true\n");
@@ -410,12 +410,28 @@ async fn an_upload_arrives_as_a_scan_and_a_deletion_through_the_api_as_a_deletio
     )
     .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    let msgs = sub.wait_for("three scans and a deletion", |m| {
-        first_arrivals(m).len() >= 4
+    // An operator's correction of another reading arrives as a correction, after the deletion.
+    let res = send(
+        &state,
+        Request::patch(format!("/api/v1/scans/{}/fields/full_name", ids[1]))
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"value": "JANE ROE"}"#))
+            .expect("req"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let msgs = sub.wait_for("three scans, a deletion and a correction", |m| {
+        first_arrivals(m).len() >= 5
     });
     let mut want = scans_of(&ids);
     want.push(("deletion".into(), ids[0].clone()));
+    want.push(("correction".into(), ids[1].clone()));
     assert_eq!(first_arrivals(&msgs), want);
+    let correction = msgs
+        .iter()
+        .find(|m| m["event"] == "correction")
+        .expect("correction");
+    assert_eq!(correction["read"]["full_name"]["value"], "JANE ROE");
     let uploaded = msgs
         .iter()
         .find(|m| m["scan_id"] == ids[2])

@@ -260,7 +260,25 @@ function guard(f) {
   return (...args) => f(...args).catch((e) => { if (!(e instanceof Unauthorized)) say("Something failed: " + e.message); });
 }
 
+// Fleet delivery's state from /healthz (no key needed, no personal data): the sink, its link,
+// the outbox's depth and oldest undelivered age, the last delivery. Hidden when delivery is off.
+async function fleetStatus() {
+  const res = await fetch("/healthz");
+  if (!res.ok) return;
+  const fleet = (await res.json()).fleet || {};
+  $("fleet").hidden = !fleet.sink;
+  if (!fleet.sink) return;
+  const age = fleet.oldest_undelivered_age_seconds;
+  $("fleet").textContent = "Fleet (" + fleet.sink + "): " + fleet.connection
+    + (fleet.reason ? " (" + fleet.reason + ")" : "")
+    + ", outbox " + (fleet.outbox_depth ?? "?")
+    + (age != null ? ", oldest waiting " + Math.round(age) + " s" : "")
+    + ", last delivery " + (fleet.last_delivery || "none");
+}
+
 function start() {
+  guard(fleetStatus)();
+  setInterval(guard(fleetStatus), 10000);
   $("key-form").addEventListener("submit", guard(async (e) => {
     e.preventDefault();
     sessionStorage.setItem(KEY, $("key-input").value.trim());
