@@ -110,27 +110,30 @@ impl ServerEvent {
 pub async fn stream(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    events(&state, |e| e.kind != READING && e.kind != FRAME)
+}
+
+/// The walk-up screen's stream: `state`, `reading` and `frame` only.
+pub async fn kiosk_stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    events(&state, |e| {
+        e.kind == "state" || e.kind == READING || e.kind == FRAME
+    })
+}
+
+/// The current state, then the broadcast events `keep` lets through, until shutdown.
+fn events(
+    state: &AppState,
+    keep: fn(&ServerEvent) -> bool,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
     let first = ServerEvent::state(state.daemon_state());
     let live = BroadcastStream::new(state.subscribe())
         // A client too slow to keep up misses events (and refreshes its list on the next one).
         .filter_map(|e| e.ok())
         // Graceful shutdown waits for open responses, and this one would never end by itself.
         .take_while(|e| e.kind != SHUTDOWN)
-        .filter(|e| e.kind != READING && e.kind != FRAME)
-        .map(|e| Ok(e.sse()));
-    let stream = tokio_stream::once(Ok(first.sse())).chain(live);
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// The walk-up screen's stream: `state` and `reading` only.
-pub async fn kiosk_stream(
-    State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let first = ServerEvent::state(state.daemon_state());
-    let live = BroadcastStream::new(state.subscribe())
-        .filter_map(|e| e.ok())
-        .take_while(|e| e.kind != SHUTDOWN)
-        .filter(|e| e.kind == "state" || e.kind == READING || e.kind == FRAME)
+        .filter(keep)
         .map(|e| Ok(e.sse()));
     let stream = tokio_stream::once(Ok(first.sse())).chain(live);
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
